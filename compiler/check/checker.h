@@ -1,0 +1,146 @@
+// The checker's shared state: symbol tables, scopes and dependency tracking, used by the
+// declaration pass (checker.cpp), the expression pass (expr.cpp) and tables (tables.cpp).
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "compiler/ast/ast.h"
+#include "compiler/diag/diagnostics.h"
+#include "compiler/ir/ir.h"
+
+namespace polc::check {
+
+enum class SymKind { Param, Set, Table, Brackets, Rule, Function, Accumulator, Record };
+
+struct Symbol {
+  SymKind kind;
+  int id;
+  SourceRange range;
+  bool used = false;
+};
+
+// What an expression reads; becomes the edges of the dependency graph and the stage.
+struct Deps {
+  std::set<int> rules, params, functions, acc_reads;
+  ir::Stage stage = ir::Stage::Const;
+  void Raise(ir::Stage s) { if (s > stage) stage = s; }
+  void Merge(const Deps& o);
+};
+
+struct Local {
+  std::string name;
+  int slot;
+  ir::Type type;
+};
+
+// Where an expression is checked: which records' fields it may read, its locals, its frame.
+struct Scope {
+  bool subject_fields = true;
+  bool event_fields = true;
+  bool const_only = false;  // parameters and table cells
+  std::vector<Local> locals;
+  int* frame_size = nullptr;
+  Deps* deps = nullptr;
+};
+
+struct FunctionInfo {
+  const ast::FunctionDecl* decl = nullptr;
+  std::vector<ir::Type> params;
+  ir::Type result;
+  ir::NodePtr body;
+  int frame_size = 0;
+  Deps deps;
+  enum { kUnchecked, kInProgress, kDone, kFailed } state = kUnchecked;
+};
+
+class Checker {
+ public:
+  Checker(const ast::Module& module, std::string base_dir, DiagnosticSink& sink,
+          ir::Program& program)
+      : module_(module), file_(module.file), base_dir_(std::move(base_dir)), sink_(sink),
+        p_(program) {}
+  bool Run();
+
+  // ---- expressions (expr.cpp)
+  ir::NodePtr Expr(const ast::Expr& e, Scope& scope, const ir::Type* expected);
+  ir::NodePtr ExpectType(const ast::Expr& e, Scope& scope, const ir::Type& type);
+  ir::NodePtr Condition(const ast::Expr& e, Scope& scope);
+
+ private:
+  friend class ExprChecker;
+  template <typename... Args>
+  void Error(DiagKind kind, SourceRange range, fmt::format_string<Args...> format, Args&&... args) {
+    sink_.Report(kind, file_, range, fmt::format(format, std::forward<Args>(args)...));
+  }
+
+  // ---- declarations (checker.cpp)
+  void CollectHeader();
+  void CollectEnums();
+  void CollectRecords();
+  void CollectSymbols();
+  bool ResolveType(const ast::TypeRef& ref, ir::Type& out);
+  void CheckParams();
+  void CheckSets();
+  void CheckBrackets();
+  void CheckRules();
+  void CheckAccumulators();
+  void CheckRequirements();
+  void CheckOutputs();
+  void CheckCyclesAndStages();
+  void ReportUnused();
+  bool CheckFunction(int id);
+
+  // ---- tables (tables.cpp)
+  void CheckTables();
+  void LoadCsvTable(const ast::TableDecl& d, ir::Table& t);
+
+  // ---- helpers (expr.cpp)
+  ir::NodePtr Name(const ast::Expr& e, Scope& scope, const ir::Type* expected);
+  ir::NodePtr Call(const ast::Expr& e, Scope& scope, const ir::Type* expected);
+  ir::NodePtr Binary(const ast::Expr& e, Scope& scope, const ir::Type* expected);
+  ir::NodePtr Index(const ast::Expr& e, Scope& scope);
+  ir::NodePtr FieldAccess(const ast::Expr& e, Scope& scope);
+  ir::NodePtr In(const ast::Expr& e, Scope& scope);
+  ir::NodePtr Match(const ast::Expr& e, Scope& scope, const ir::Type* expected);
+  ir::NodePtr Literal(const ast::Expr& e, const ir::Type* expected);
+  bool Unify(ir::NodePtr& a, ir::NodePtr& b, SourceRange range, const char* what, ir::Type& out);
+  bool Coerce(ir::NodePtr& n, const ir::Type& target, SourceRange range, const char* what);
+  int FindWord(int enum_id, const std::string& word) const;
+  Symbol* Lookup(const std::string& name);
+  ir::NodePtr AccessField(int record, int field, SourceRange range, Scope& scope);
+
+ public:
+  std::string TypeName(const ir::Type& t) const;
+
+ private:
+  const ast::Module& module_;
+  std::string file_;
+  std::string base_dir_;
+  DiagnosticSink& sink_;
+  ir::Program& p_;
+
+  std::map<std::string, int> enum_ids_;
+  std::map<std::string, std::vector<std::pair<int, int>>> words_;  // word -> (enum, index)
+  std::map<std::string, Symbol> symbols_;
+  std::map<std::string, int> fields_[2];
+  const ast::InputDecl* input_decls_[2] = {nullptr, nullptr};
+  std::vector<FunctionInfo> functions_;
+  std::vector<const ast::RuleDecl*> rule_decls_;
+  std::vector<const ast::ParamDecl*> param_decls_;
+  std::vector<const ast::AccumulatorDecl*> acc_decls_;
+  std::vector<const ast::TableDecl*> table_decls_;
+  std::vector<const ast::SetDecl*> set_decls_;
+  std::vector<const ast::BracketsDecl*> bracket_decls_;
+  std::vector<const ast::OutputDecl*> output_decls_;
+  std::vector<Deps> rule_deps_, param_deps_, acc_read_deps_;
+  std::vector<bool> rule_ok_;
+  std::vector<std::pair<SourceRange, Deps>> output_rule_checks_;  // subject-output columns
+};
+
+// Literal spellings -> exact integers. False with a message when malformed.
+bool ParseDecimal(const std::string& digits, int scale, int64_t& out, std::string& error);
+
+}  // namespace polc::check

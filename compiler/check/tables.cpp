@@ -1,0 +1,200 @@
+// Tables: enumeration-keyed tables written inline (exhaustive, with an optional `else` row)
+// and integer-keyed tables, inline or loaded from a CSV file beside the policy.
+#include <algorithm>
+#include <filesystem>
+
+#include "compiler/check/checker.h"
+#include "runtime/csv.h"
+#include "runtime/money.h"
+
+namespace polc::check {
+
+using ir::Base;
+using ir::Type;
+
+void Checker::CheckTables() {
+  for (size_t i = 0; i < p_.tables.size(); ++i) {
+    const ast::TableDecl& d = *table_decls_[i];
+    ir::Table& t = p_.tables[i];
+    bool ok = ResolveType(d.key_type, t.key_type);
+    if (ok && ((t.key_type.base != Base::Enum && t.key_type.base != Base::Int) || t.key_type.optional)) {
+      Error(DiagKind::TypeMismatch, d.key_type.range, "a table is keyed by an enumeration or an int, not {}",
+            TypeName(t.key_type));
+      ok = false;
+    }
+    if (d.value_type) {
+      Type v;
+      ok = ResolveType(*d.value_type, v) && ok;
+      t.columns.push_back({"value", v});
+    } else {
+      t.record_valued = true;
+      std::set<std::string> names;
+      for (const ast::TableColumn& c : d.columns) {
+        Type v;
+        ok = ResolveType(c.type, v) && ok;
+        if (!names.insert(c.name.name).second)
+          Error(DiagKind::DuplicateDefinition, c.name.range, "column '{}' appears twice", c.name.name);
+        t.columns.push_back({c.name.name, v});
+      }
+    }
+    if (!ok) continue;
+    if (d.csv_path) {
+      LoadCsvTable(d, t);
+      continue;
+    }
+    bool enum_keyed = t.key_type.base == Base::Enum;
+    std::vector<int> row_of;  // enum word -> row index in `parsed`
+    if (enum_keyed) row_of.assign(p_.enums[t.key_type.enum_id].words.size(), -1);
+    std::vector<ir::TableRow> parsed;
+    int else_row = -1;
+    std::set<int64_t> int_keys;
+    for (const ast::TableRow& row : d.rows) {
+      ir::TableRow out;
+      out.range = row.range;
+      if (row.values.size() != t.columns.size()) {
+        Error(DiagKind::TypeMismatch, row.range, "this row has {} value{}, the table has {} column{}",
+              row.values.size(), row.values.size() == 1 ? "" : "s", t.columns.size(),
+              t.columns.size() == 1 ? "" : "s");
+        continue;
+      }
+      bool row_ok = true;
+      for (size_t c = 0; c < t.columns.size(); ++c) {
+        int frame = 0;
+        Scope scope;
+        scope.const_only = true;
+        scope.frame_size = &frame;
+        ir::NodePtr v = ExpectType(*row.values[c], scope, t.columns[c].type);
+        if (!v) { row_ok = false; continue; }
+        if (v->op != ir::Op::Const) {
+          Error(DiagKind::NotConstant, row.values[c]->range, "a table cell must be a literal value");
+          row_ok = false;
+          continue;
+        }
+        out.values.push_back(v->value);
+      }
+      if (!row_ok) continue;
+      int index = static_cast<int>(parsed.size());
+      if (row.keys.empty()) {
+        if (else_row >= 0) Error(DiagKind::DuplicateDefinition, row.range, "a second else row");
+        else_row = index;
+      }
+      for (const ast::Ident& key : row.keys) {
+        if (enum_keyed) {
+          int w = FindWord(t.key_type.enum_id, key.name);
+          if (w < 0) {
+            Error(DiagKind::UnknownWord, key.range, "'{}' is not a word of enumeration {}", key.name,
+                  p_.enums[t.key_type.enum_id].name);
+          } else if (row_of[w] >= 0) {
+            Error(DiagKind::DuplicateDefinition, key.range, "'{}' has two rows", key.name);
+          } else {
+            row_of[w] = index;
+          }
+        } else {
+          int64_t k;
+          std::string error;
+          if (!ParseDecimal(key.name, 0, k, error)) {
+            Error(DiagKind::TypeMismatch, key.range, "table {} is keyed by int, not '{}'", t.name, key.name);
+          } else if (!int_keys.insert(k).second) {
+            Error(DiagKind::DuplicateDefinition, key.range, "key {} has two rows", k);
+          } else {
+            ir::TableRow keyed = out;
+            keyed.key = k;
+            t.rows.push_back(std::move(keyed));
+          }
+        }
+      }
+      parsed.push_back(std::move(out));
+    }
+    if (!enum_keyed) {
+      if (else_row >= 0)
+        Error(DiagKind::TypeMismatch, d.range, "an int-keyed table has no else row; a missing key is absent");
+      std::sort(t.rows.begin(), t.rows.end(),
+                [](const ir::TableRow& a, const ir::TableRow& b) { return a.key < b.key; });
+      continue;
+    }
+    std::string missing;
+    const auto& words = p_.enums[t.key_type.enum_id].words;
+    for (size_t w = 0; w < words.size(); ++w) {
+      int index = row_of[w] >= 0 ? row_of[w] : else_row;
+      if (index < 0) {
+        missing += (missing.empty() ? "" : ", ") + words[w].name;
+        continue;
+      }
+      ir::TableRow row = parsed[index];
+      row.key = static_cast<int64_t>(w);
+      t.rows.push_back(std::move(row));
+    }
+    if (!missing.empty())
+      Error(DiagKind::NotExhaustive, d.name.range, "table {} has no row for {} (add them or an else row)",
+            t.name, missing);
+  }
+}
+
+void Checker::LoadCsvTable(const ast::TableDecl& d, ir::Table& t) {
+  namespace fs = std::filesystem;
+  fs::path path = fs::path(*d.csv_path);
+  if (path.is_relative()) path = fs::path(base_dir_) / path;
+  t.csv_path = path.lexically_normal().string();
+  if (t.key_type.base != Base::Int || t.record_valued) {
+    Error(DiagKind::TableFile, d.range, "a table loaded from CSV maps an int key to one value");
+    return;
+  }
+  rt::CsvReader reader;
+  std::string error;
+  if (!reader.Open(t.csv_path, error)) {
+    Error(DiagKind::TableFile, d.range, "cannot read table file {}: {}", t.csv_path, error);
+    return;
+  }
+  std::vector<std::string_view> fields;
+  if (!reader.Next(fields)) {
+    Error(DiagKind::TableFile, d.range, "table file {} is empty", t.csv_path);
+    return;
+  }
+  int key_col = -1, value_col = -1;
+  for (size_t c = 0; c < fields.size(); ++c) {
+    if (fields[c] == d.csv_key.name) key_col = static_cast<int>(c);
+    if (fields[c] == d.csv_value.name) value_col = static_cast<int>(c);
+  }
+  if (key_col < 0 || value_col < 0) {
+    Error(DiagKind::TableFile, key_col < 0 ? d.csv_key.range : d.csv_value.range,
+          "table file {} has no column '{}'", t.csv_path, key_col < 0 ? d.csv_key.name : d.csv_value.name);
+    return;
+  }
+  const Type& vt = t.columns[0].type;
+  std::set<int64_t> keys;
+  while (reader.Next(fields)) {
+    size_t line = reader.LineNumber();
+    auto bad = [&](const std::string& what) {
+      // Located in the CSV file itself, so the analyst can go to the row.
+      sink_.Report(DiagKind::TableFile, fmt::format("{}:{}", t.csv_path, line), SourceRange{},
+                   fmt::format("{} (table {} at {}:{}:{})", what, t.name, file_, d.range.begin_line,
+                               d.range.begin_col));
+    };
+    if (static_cast<int>(fields.size()) <= std::max(key_col, value_col)) {
+      bad("the row has too few columns");
+      continue;
+    }
+    ir::TableRow row;
+    row.range = d.range;
+    std::string err;
+    if (!rt::ParseCount(fields[key_col], row.key, err)) { bad(err); continue; }
+    ir::Value v;
+    if (vt.base == Base::Money) {
+      if (!rt::ParseMoney(fields[value_col], v.a, err)) { bad(err); continue; }
+    } else if (vt.base == Base::Int) {
+      if (!rt::ParseCount(fields[value_col], v.a, err)) { bad(err); continue; }
+    } else {
+      bad(fmt::format("values of type {} cannot be loaded from CSV", TypeName(vt)));
+      return;
+    }
+    if (!keys.insert(row.key).second) { bad(fmt::format("key {} appears twice", row.key)); continue; }
+    row.values.push_back(v);
+    t.rows.push_back(std::move(row));
+  }
+  if (reader.HasError())
+    sink_.Report(DiagKind::TableFile, t.csv_path, SourceRange{}, reader.Error());
+  std::sort(t.rows.begin(), t.rows.end(),
+            [](const ir::TableRow& a, const ir::TableRow& b) { return a.key < b.key; });
+}
+
+}  // namespace polc::check

@@ -1,0 +1,19 @@
+// The `polc` subcommands. Each Add*Command registers a CLI11 subcommand whose callback
+// stores the command's exit code into `exit_code`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace polc::driver {
+
+void AddCheckCommand(CLI::App& app, int& exit_code);    // check.cpp
+void AddFmtCommand(CLI::App& app, int& exit_code);      // fmt.cpp
+void AddRunCommand(CLI::App& app, int& exit_code);      // run.cpp
+void AddExplainCommand(CLI::App& app, int& exit_code);  // explain.cpp
+void AddTestCommand(CLI::App& app, int& exit_code);     // test.cpp
+void AddSummaryCommand(CLI::App& app, int& exit_code);  // summary.cpp: the README's main job
+
+// `polc --emit=ast|ir FILE`: prints a stage of the pipeline. Returns the exit code.
+int Emit(const std::string& stage, const std::string& file);  // emit.cpp
+
+}  // namespace polc::driver

@@ -1,0 +1,35 @@
+// Compile: the front end as one call, run on a large stack so deep nesting cannot overflow.
+#include "compiler/driver/compile.h"
+
+#include <filesystem>
+
+#include "compiler/check/check.h"
+#include "compiler/diag/stack.h"
+#include "compiler/parse/parse.h"
+
+namespace polc::driver {
+
+std::unique_ptr<Compilation> CompileText(const std::string& name, std::string text) {
+  auto c = std::make_unique<Compilation>();
+  c->source = std::make_unique<SourceFile>(name, std::move(text));
+  c->diagnostics.AddSource(c->source.get());
+  RunOnLargeStack([&] {
+    c->module = Parse(*c->source, c->diagnostics);
+    if (!c->module) return;
+    std::string dir = std::filesystem::path(name).parent_path().string();
+    c->ok = Check(*c->module, dir.empty() ? "." : dir, c->diagnostics, c->program);
+  });
+  return c;
+}
+
+std::unique_ptr<Compilation> CompileFile(const std::string& path) {
+  std::string text, error;
+  if (!ReadFile(path, text, error)) {
+    auto c = std::make_unique<Compilation>();
+    c->diagnostics.Report(DiagKind::SyntaxError, path, SourceRange{}, error);
+    return c;
+  }
+  return CompileText(path, std::move(text));
+}
+
+}  // namespace polc::driver

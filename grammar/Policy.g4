@@ -1,0 +1,125 @@
+// The polc policy language. See docs/language.md for the reference.
+// Expression rules are flat loops (`a (op a)*`), not left recursion, so a long
+// chain such as `1 + 1 + ... + 1` gives a shallow parse tree.
+grammar Policy;
+
+file : decl* EOF ;
+
+decl
+  : policyHeader
+  | enumDecl
+  | inputDecl
+  | paramDecl
+  | setDecl
+  | tableDecl
+  | bracketsDecl
+  | ruleDecl
+  | functionDecl
+  | accumulatorDecl
+  | outputDecl
+  ;
+
+policyHeader : 'policy' STRING '{' headerField* '}' ;
+headerField  : ident ':' (STRING | INT) ;
+
+enumDecl : 'enum' ident '{' enumWord (',' enumWord)* ','? '}' cite? ;
+enumWord : ident STRING? ;
+
+inputDecl : 'input' ident 'key' ident ('of' ident 'by' ident)? ('order' 'by' ident)?
+            '{' inputItem* '}' ;
+inputItem : ident ':' type                     # FieldItem
+          | 'require' expr 'message' STRING    # RequireItem
+          ;
+
+type : ident optional='?'? ;
+
+paramDecl : 'param' ident ':' type '=' expr cite? ;
+
+setDecl : 'set' ident ':' type '=' '{' ident (',' ident)* ','? '}' cite? ;
+
+tableDecl
+  : 'table' ident ':' type '->' tableValue '{' tableRow* '}' cite?                  # InlineTable
+  | 'table' ident ':' type '->' tableValue '=' 'csv' STRING
+    'key' ident 'value' ident cite?                                                 # CsvTable
+  ;
+tableValue  : type                                       # SingleValue
+            | '{' column (',' column)* ','? '}'          # RecordValue
+            ;
+column      : ident ':' type ;
+tableRow    : (tableKey (',' tableKey)* | 'else') '=>' expr (',' expr)* ;
+tableKey    : ident | INT ;
+
+bracketsDecl : 'brackets' ident '{' bracketRow+ '}' cite? ;
+bracketRow   : lower=number '..' upper=number? ':' PERCENT ;
+number       : INT | DECIMAL | WAN ;
+
+ruleDecl : 'rule' ident ':' type '=' expr cite? exceptionClause* ;
+exceptionClause : 'exception' ident? 'when' cond=expr '=' value=expr cite? ;
+
+functionDecl : 'function' ident '(' (param (',' param)*)? ')' ':' type '=' expr cite? ;
+param        : ident ':' type ;
+
+accumulatorDecl
+  : 'accumulator' ident ':' type ('by' key=expr)? '='
+    (sum='sum' value=expr | count='count') ('when' cond=expr)? ('cap' cap=expr)? cite? ;
+
+outputDecl : 'output' ident 'for' ident '{' outputColumn (',' outputColumn)* ','? '}' ;
+outputColumn : ident ('=' expr)? ('absent' STRING)? ;
+
+cite : 'cite' STRING ;
+
+// ---------------------------------------------------------------- expressions
+expr
+  : 'let' ident '=' expr ';' expr                # LetExpr
+  | 'if' expr 'then' expr 'else' expr            # IfExpr
+  | disjunction                                  # PlainExpr
+  ;
+disjunction    : conjunction ('or' conjunction)* ;
+conjunction    : negation ('and' negation)* ;
+negation       : 'not' negation | comparison ;
+comparison     : additive (compareOp additive | negated='not'? 'in' additive)? ;
+compareOp      : '==' | '!=' | '<' | '<=' | '>' | '>=' ;
+additive       : multiplicative (addOp multiplicative)* ;
+addOp          : '+' | '-' ;
+multiplicative : unary ('*' unary)* ;
+unary          : '-' unary | postfix ;
+postfix        : primary postfixOp* ;
+postfixOp      : '.' ident                       # FieldOp
+               | '[' expr ']'                    # IndexOp
+               | unit=('days' | 'months')        # UnitOp
+               ;
+primary
+  : INT                                          # IntLit
+  | DECIMAL                                      # DecimalLit
+  | WAN                                          # WanLit
+  | PERCENT                                      # PercentLit
+  | DATE '..' DATE                               # PeriodLit
+  | DATE                                         # DateLit
+  | STRING                                       # StringLit
+  | ('true' | 'false')                           # BoolLit
+  | ident '(' (expr (',' expr)*)? ')'            # CallExpr
+  | ident                                        # NameExpr
+  | '(' expr ')'                                 # ParenExpr
+  | '{' ident (',' ident)* ','? '}'              # SetLit
+  | 'match' expr '{' matchArm+ '}'               # MatchExpr
+  ;
+matchArm : (ident (',' ident)* | 'else') '=>' expr ;
+
+// Words that are keywords in one place only stay usable as names elsewhere.
+ident : ID | 'key' | 'of' | 'by' | 'order' | 'value' | 'sum' | 'count' | 'cap' | 'csv'
+      | 'message' | 'absent' ;
+
+// ---------------------------------------------------------------- tokens
+DATE    : DIGIT DIGIT DIGIT DIGIT '-' DIGIT DIGIT '-' DIGIT DIGIT ;
+PERCENT : DIGIT+ ('.' DIGIT+)? '%' ;
+WAN     : DIGIT+ ('.' DIGIT+)? '万' ;
+DECIMAL : DIGIT+ '.' DIGIT+ ;
+INT     : DIGIT+ ;
+STRING  : '"' (~["\\\r\n] | '\\' ["\\nt])* '"' ;
+ID      : [a-zA-Z_] [a-zA-Z_0-9]* ;
+fragment DIGIT : [0-9] ;
+
+LINE_COMMENT : '//' ~[\r\n]* -> channel(HIDDEN) ;
+WS           : [ \t\r\n\u000C\u00A0\u3000]+ -> channel(HIDDEN) ;
+// Anything else becomes one token the parser rejects, so the lexer never fails silently.
+UNKNOWN : . ;

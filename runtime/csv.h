@@ -1,0 +1,122 @@
+// Streaming RFC 4180 CSV input and output, and output files that appear only when complete.
+#pragma once
+
+#include <cstddef>
+#include <cstdio>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace polc::rt {
+
+class CsvWriter;
+
+// Reads one row at a time through a fixed-size chunk buffer, so file size does not matter.
+class CsvReader {
+ public:
+  static constexpr size_t kDefaultChunkBytes = size_t{1} << 20;
+  // A row must fit in memory; the cap turns a stray opening quote into an error instead of
+  // buffering the rest of a huge file.
+  static constexpr size_t kMaxRowBytes = size_t{64} << 20;
+
+  // Small chunk sizes exist so tests can force rows across chunk boundaries.
+  explicit CsvReader(size_t chunk_bytes = kDefaultChunkBytes);
+  ~CsvReader();
+  CsvReader(const CsvReader&) = delete;
+  CsvReader& operator=(const CsvReader&) = delete;
+
+  bool Open(const std::string& path, std::string& error);
+  // False at end of file or on malformed input (see HasError). The views stay valid until the
+  // next call. Completely empty lines are skipped.
+  bool Next(std::vector<std::string_view>& fields);
+  // 1-based line where the current (or failing) row started; the header is line 1.
+  size_t LineNumber() const { return row_line_; }
+  bool HasError() const { return !error_.empty(); }
+  // "line N: what went wrong", N being the physical line of the problem.
+  const std::string& Error() const { return error_; }
+
+ private:
+  enum class Parse { kRow, kBlank, kMore, kError };
+  struct Span {
+    size_t offset;
+    size_t length;
+    bool in_scratch;
+  };
+
+  Parse ParseRow(size_t& row_end, size_t& newlines);
+  bool Refill();
+  void Fail(size_t line, std::string_view what);
+  void Close();
+
+  std::FILE* file_ = nullptr;
+  size_t chunk_bytes_;
+  std::vector<char> buf_;
+  size_t begin_ = 0;  // first byte not yet consumed
+  size_t end_ = 0;    // one past the last byte read from the file
+  bool eof_ = false;
+  size_t next_line_ = 1;
+  size_t row_line_ = 0;
+  // Offsets rather than views: a refill moves the buffer and scratch_ may reallocate mid-row.
+  std::vector<Span> spans_;
+  std::string scratch_;  // unescaped quoted fields that contained ""
+  std::string error_;
+};
+
+// Writes into a temporary file that replaces final_path only on Commit, so a failed run never
+// leaves a partial output behind.
+class AtomicOutputFile {
+ public:
+  AtomicOutputFile() = default;
+  ~AtomicOutputFile();  // removes the temporary file unless committed
+  AtomicOutputFile(const AtomicOutputFile&) = delete;
+  AtomicOutputFile& operator=(const AtomicOutputFile&) = delete;
+
+  // Creates "<final_path>.tmp.<pid>" in the same directory, so the rename cannot cross devices.
+  bool Open(const std::string& final_path, std::string& error);
+  std::FILE* Stream() const { return file_; }
+  const std::string& TempPath() const { return temp_path_; }
+  // Flushes the CsvWriter built on this file, if any, then syncs, closes and renames.
+  bool Commit(std::string& error);
+
+ private:
+  friend class CsvWriter;
+  void Discard();
+  void DetachWriter();
+
+  std::FILE* file_ = nullptr;
+  // Known so Commit can flush it first and then stop it from touching the closed stream.
+  CsvWriter* writer_ = nullptr;
+  std::string final_path_;
+  std::string temp_path_;
+};
+
+// Buffers output in a large string and quotes a field only when it contains , " \r or \n.
+class CsvWriter {
+ public:
+  static constexpr size_t kFlushBytes = size_t{1} << 20;
+
+  explicit CsvWriter(std::FILE* out);  // not owned
+  explicit CsvWriter(AtomicOutputFile& out);  // one writer per file
+  ~CsvWriter();  // flushes, but only Flush (or Commit) can report a failure
+  CsvWriter(const CsvWriter&) = delete;
+  CsvWriter& operator=(const CsvWriter&) = delete;
+
+  void Field(std::string_view value);
+  void EndRow();
+  void Row(std::initializer_list<std::string_view> values);
+  bool Flush(std::string& error);
+
+ private:
+  friend class AtomicOutputFile;
+  void Drain();
+
+  std::FILE* out_;
+  AtomicOutputFile* file_ = nullptr;
+  std::string buffer_;
+  size_t fields_in_row_ = 0;
+  bool last_field_empty_ = false;
+  std::string error_;
+};
+
+}  // namespace polc::rt

@@ -1,0 +1,30 @@
+// Calendar dates as day numbers, shared by the interpreter and the JIT.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace polc::rt {
+
+// A date is int32 days since 1970-01-01, so comparisons and day differences are plain integer
+// operations in both engines.
+
+bool IsLeapYear(int64_t year);
+unsigned DaysInMonth(int64_t year, unsigned month);
+
+// Strict ISO "YYYY-MM-DD": exactly 10 characters, a real calendar date, year 1000..9999.
+bool ParseDate(std::string_view text, int32_t& days, std::string& error);
+std::string FormatDate(int32_t days);
+
+// m is 1..12 and d is a valid day of that month.
+int32_t MakeDate(int y, unsigned m, unsigned d);
+void SplitDate(int32_t days, int& y, unsigned& m, unsigned& d);
+
+// Calendar months; the day is clamped to the end of the target month (01-31 + 1 -> 02-28).
+int32_t AddMonths(int32_t days, int64_t months);
+
+// Same date N years away; 29 February becomes 28 February in a non-leap target year.
+int32_t ShiftYears(int32_t days, int64_t years);
+
+}  // namespace polc::rt

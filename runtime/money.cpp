@@ -1,0 +1,148 @@
+// Exact money and rate arithmetic shared by the interpreter and the JIT, plus CSV value parsing.
+#include "runtime/money.h"
+
+#include <algorithm>
+#include <limits>
+
+#include <fmt/format.h>
+
+namespace polc::rt {
+namespace {
+
+// Rounds a product of fen and basis points back to fen. C++ division truncates toward zero,
+// so negative values are corrected to floor to keep one rule on both sides of zero.
+int64_t RoundBp(__int128 product) {
+  const __int128 shifted = product + kBpPerWhole / 2;
+  __int128 quotient = shifted / kBpPerWhole;
+  if (shifted % kBpPerWhole < 0) --quotient;
+  return static_cast<int64_t>(quotient);
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Echoes the offending value in messages, cut short so a garbage cell cannot flood the log.
+std::string Quoted(std::string_view text) {
+  constexpr size_t kMaxEcho = 40;
+  if (text.size() <= kMaxEcho) return fmt::format("'{}'", text);
+  return fmt::format("'{}...'", text.substr(0, kMaxEcho));
+}
+
+bool HasSpace(std::string_view text) {
+  return text.find_first_of(" \t\r\n\v\f") != std::string_view::npos;
+}
+
+// Shared front checks of ParseMoney and ParseCount, so both reject the same way.
+bool CheckShape(std::string_view kind, std::string_view text, std::string& error) {
+  if (text.empty()) {
+    error = fmt::format("{} is empty", kind);
+    return false;
+  }
+  if (HasSpace(text)) {
+    error = fmt::format("{} {} has spaces", kind, Quoted(text));
+    return false;
+  }
+  if (text[0] == '+' || text[0] == '-') {
+    error = fmt::format("{} {} has a sign", kind, Quoted(text));
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int64_t MulRate(int64_t fen, int64_t bp) {
+  return RoundBp(static_cast<__int128>(fen) * bp);
+}
+
+int64_t BracketSum(int64_t amount, const int64_t* lowers, const int64_t* rates, int64_t n,
+                   int64_t shift_bp) {
+  if (amount <= 0 || n <= 0) return 0;
+  __int128 total = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    // Only the positive part of the amount is taxed, even if a table starts below zero.
+    const int64_t lower = std::max<int64_t>(lowers[i], 0);
+    if (amount <= lower) break;
+    const int64_t upper = i + 1 < n ? std::min(amount, lowers[i + 1]) : amount;
+    if (upper <= lower) continue;
+    const __int128 rate = static_cast<__int128>(rates[i]) + shift_bp;
+    total += static_cast<__int128>(upper - lower) * rate;
+  }
+  return RoundBp(total);
+}
+
+bool ParseMoney(std::string_view text, int64_t& fen, std::string& error) {
+  if (!CheckShape("money", text, error)) return false;
+  size_t i = 0;
+  while (i < text.size() && IsDigit(text[i])) ++i;
+  const size_t whole_digits = i;
+  bool has_point = false;
+  size_t frac_digits = 0;
+  if (i < text.size() && text[i] == '.') {
+    has_point = true;
+    ++i;
+    while (i < text.size() && IsDigit(text[i])) ++i, ++frac_digits;
+  }
+  if (i < text.size()) {
+    const bool exponent = (text[i] == 'e' || text[i] == 'E') && whole_digits + frac_digits > 0;
+    error = fmt::format("money {} {}", Quoted(text),
+                        exponent ? "has an exponent" : "is not a number");
+    return false;
+  }
+  if (whole_digits == 0) {
+    error = fmt::format("money {} has no digits before the decimal point", Quoted(text));
+    return false;
+  }
+  if (has_point && frac_digits == 0) {
+    error = fmt::format("money {} has no digits after the decimal point", Quoted(text));
+    return false;
+  }
+  if (frac_digits > 2) {
+    error = fmt::format("money {} has more than two decimals", Quoted(text));
+    return false;
+  }
+  int64_t value = 0;
+  for (size_t k = 0; k < text.size(); ++k) {
+    if (text[k] == '.') continue;
+    if (__builtin_mul_overflow(value, 10, &value) ||
+        __builtin_add_overflow(value, text[k] - '0', &value)) {
+      error = fmt::format("money {} is too large", Quoted(text));
+      return false;
+    }
+  }
+  // Scale "12" and "12.5" up to fen; the digits loop above already holds "12.34" in fen.
+  for (size_t k = frac_digits; k < 2; ++k) {
+    if (__builtin_mul_overflow(value, 10, &value)) {
+      error = fmt::format("money {} is too large", Quoted(text));
+      return false;
+    }
+  }
+  fen = value;
+  return true;
+}
+
+std::string FormatMoney(int64_t fen) {
+  // Unsigned magnitude so INT64_MIN has a representable absolute value.
+  const uint64_t magnitude =
+      fen < 0 ? uint64_t{0} - static_cast<uint64_t>(fen) : static_cast<uint64_t>(fen);
+  return fmt::format("{}{}.{:02}", fen < 0 ? "-" : "", magnitude / 100, magnitude % 100);
+}
+
+bool ParseCount(std::string_view text, int64_t& out, std::string& error) {
+  if (!CheckShape("count", text, error)) return false;
+  int64_t value = 0;
+  for (char c : text) {
+    if (!IsDigit(c)) {
+      error = fmt::format("count {} is not a whole number", Quoted(text));
+      return false;
+    }
+    if (__builtin_mul_overflow(value, 10, &value) ||
+        __builtin_add_overflow(value, c - '0', &value)) {
+      error = fmt::format("count {} is too large", Quoted(text));
+      return false;
+    }
+  }
+  out = value;
+  return true;
+}
+
+}  // namespace polc::rt
