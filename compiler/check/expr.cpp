@@ -713,6 +713,11 @@ NodePtr Checker::Expr(const ast::Expr& e, Scope& scope, const Type* expected) {
     case K::Unit: {
       NodePtr n = ExpectType(*e.args[0], scope, Type{Base::Int});
       if (!n) return nullptr;
+      if (n->op == Op::Const) {  // fold, so `3 months` stays a constant
+        int64_t count = n->value.a;
+        return Const(Type{Base::Duration}, e.text == "days" ? ir::Value{0, count} : ir::Value{count, 0},
+                     e.range);
+      }
       auto u = Make(e.text == "days" ? Op::Days : Op::Months, Type{Base::Duration}, e.range);
       u->kids.push_back(std::move(n));
       return u;
