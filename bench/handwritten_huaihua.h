@@ -1,0 +1,40 @@
+// A hand-written C++ settlement of the Huaihua 2026 rules (policies/huaihua-2026.policy), for
+// the benchmark only: the speed of light for our design (same value rows in, same output rows
+// out, same runtime helpers), against which the JIT is measured. Not a second source of truth:
+// the benchmark checks it against the JIT before timing it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "compiler/ir/ir.h"
+
+namespace polc::bench {
+
+class HandwrittenHuaihua {
+ public:
+  // Takes the chronic-disease caps from the program's table and checks that the records have
+  // the field order this code assumes; false with `error` otherwise.
+  bool Init(const ir::Program& program, std::string& error);
+
+  // As polc_begin_subject + polc_subject: the person's output row (5 values).
+  void Subject(const ir::Value* person, ir::Value* out);
+  // As polc_events: `n` claims of the person in settlement order, 6 output values each.
+  void Events(const ir::Value* person, const ir::Value* claims, int64_t n, ir::Value* out);
+
+ private:
+  static constexpr int kMaxDisease = 64;
+  int64_t chronic_cap_[kMaxDisease + 1];  // -1: no cap (not covered)
+
+  // Per person (computed by Subject, used by Events).
+  int32_t period_start_ = 0, benefit_start_ = 0;
+  int64_t cat_deductible_ = 0, cat_shift_ = 0, cat_cap_ = 0;
+  bool cat_capped_ = true;
+  // Accumulators.
+  int64_t outpatient_paid_[9];
+  int64_t chronic_paid_[kMaxDisease + 2];  // by disease, last: absent disease
+  int64_t admissions_[5];
+  int64_t deductible_applied_ = 0, inpatient_paid_ = 0, catastrophic_base_ = 0;
+};
+
+}  // namespace polc::bench

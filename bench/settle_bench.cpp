@@ -1,0 +1,239 @@
+// Settlement speed, in memory: the interpreter, the JIT and a hand-written C++ settlement of
+// the Huaihua rules (handwritten_huaihua.h) on one generated population (claims/s), and the
+// JIT's compile time per policy. Inputs are read and checked once, before
+// timing. Run: settle_bench [--persons=N] [--seed=S] [benchmark flags]; needs polc-gen
+// (POLC_GEN_BINARY at build time, or $POLC_GEN).
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "compiler/diag/stack.h"
+#include "compiler/driver/compile.h"
+#include "compiler/interp/interp.h"
+#include "compiler/interp/records.h"
+#include "compiler/jit/engine.h"
+#include "compiler/jit/native.h"
+#include "compiler/jit/settle.h"
+#include "bench/handwritten_huaihua.h"
+
+#ifndef POLC_SOURCE_DIR
+#define POLC_SOURCE_DIR "."
+#endif
+
+namespace {
+
+using namespace polc;
+
+int g_persons = 100000;
+uint64_t g_seed = 2026;
+
+// Discards rows: the benchmark measures settlement, not formatting.
+class NullSink : public interp::RowSink {
+ public:
+  void SubjectRow(uint32_t, const std::vector<ir::Value>& v) override { benchmark::DoNotOptimize(v.data()); }
+  void EventRow(uint32_t, const std::vector<ir::Value>& v) override { benchmark::DoNotOptimize(v.data()); }
+};
+
+std::string GenBinary() {
+  if (const char* env = std::getenv("POLC_GEN")) return env;
+#ifdef POLC_GEN_BINARY
+  return POLC_GEN_BINARY;
+#else
+  return "polc-gen";
+#endif
+}
+
+// One policy with its population read into memory, shared by every benchmark of that policy.
+struct Fixture {
+  std::unique_ptr<driver::Compilation> compiled;
+  std::unique_ptr<interp::Interpreter> interp;
+  interp::Inputs inputs;
+  std::unique_ptr<jit::Engine> engine;
+  // The same rows as ir::Value arrays, for the raw entry points.
+  std::vector<ir::Value> subjects, events;
+
+  static Fixture& Get(const std::string& policy) {
+    static std::map<std::string, std::unique_ptr<Fixture>> cache;
+    auto& slot = cache[policy];
+    if (!slot) slot = Load(policy);
+    return *slot;
+  }
+
+  static std::unique_ptr<Fixture> Load(const std::string& policy) {
+    auto f = std::make_unique<Fixture>();
+    f->compiled = driver::CompileFile(std::string(POLC_SOURCE_DIR) + "/policies/" + policy + ".policy");
+    if (!f->compiled->ok) throw std::runtime_error(f->compiled->diagnostics.Render());
+    const std::string dir = fmt::format("{}/polc-bench-{}-{}", std::filesystem::temp_directory_path().string(), g_persons, g_seed);
+    if (!std::filesystem::exists(dir + "/claims.csv")) {
+      const std::string cmd = fmt::format("{} --persons {} --seed {} --out {}", GenBinary(), g_persons, g_seed, dir);
+      if (std::system(cmd.c_str()) != 0) throw std::runtime_error("failed: " + cmd);
+    }
+    f->interp = std::make_unique<interp::Interpreter>(f->compiled->program);
+    interp::InputErrors errors;
+    if (!interp::ReadInputs(*f->interp, dir + "/persons.csv", dir + "/claims.csv", f->inputs, errors)) {
+      throw std::runtime_error(errors.Render());
+    }
+    std::string error;
+    f->engine = jit::Engine::Create(f->compiled->program, {}, error);
+    if (!f->engine) throw std::runtime_error(error);
+    const interp::Inputs& in = f->inputs;
+    const size_t sf = in.subjects.Decl().fields.size(), ef = in.events.Decl().fields.size();
+    for (uint32_t s = 0; s < in.subjects.Size(); ++s) {
+      for (size_t k = 0; k < sf; ++k) f->subjects.push_back(in.subjects.Get(s, static_cast<int32_t>(k)));
+    }
+    for (uint32_t e : in.event_order) {
+      for (size_t k = 0; k < ef; ++k) f->events.push_back(in.events.Get(e, static_cast<int32_t>(k)));
+    }
+    return f;
+  }
+};
+
+void Report(benchmark::State& state, const Fixture& f) {
+  state.counters["claims/s"] = benchmark::Counter(
+      static_cast<double>(f.inputs.events.Size()) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate);
+  state.counters["claims"] = f.inputs.events.Size();
+}
+
+void BM_Interpreter(benchmark::State& state, const char* policy) {
+  Fixture& f = Fixture::Get(policy);
+  NullSink sink;
+  for (auto _ : state) {
+    RunOnLargeStack([&] {
+      for (uint32_t s = 0; s < f.inputs.subjects.Size(); ++s) f.interp->SettleSubject(f.inputs, s, sink);
+    });
+  }
+  Report(state, f);
+}
+
+// Through the interpreter's seam: rows converted from interp::Inputs, delivered to a sink.
+void BM_JitNative(benchmark::State& state, const char* policy) {
+  Fixture& f = Fixture::Get(policy);
+  jit::NativeSettlement native(*f.engine);
+  NullSink sink;
+  for (auto _ : state) {
+    for (uint32_t s = 0; s < f.inputs.subjects.Size(); ++s) native.SettleSubject(f.inputs, s, sink);
+  }
+  Report(state, f);
+}
+
+// The compiled code alone: rows already laid out as values, one call per person.
+void BM_JitRaw(benchmark::State& state, const char* policy) {
+  Fixture& f = Fixture::Get(policy);
+  jit::Settler settler(*f.engine);
+  if (settler.Init() != 0) state.SkipWithError("init failed");
+  const jit::Layout& layout = settler.GetLayout();
+  const size_t sf = static_cast<size_t>(layout.subject_fields), ef = static_cast<size_t>(layout.event_fields);
+  std::vector<ir::Value> subject_out(static_cast<size_t>(layout.subject_columns));
+  std::vector<ir::Value> event_out(f.inputs.events.Size() * static_cast<size_t>(layout.event_columns));
+  for (auto _ : state) {
+    for (uint32_t s = 0; s < f.inputs.subjects.Size(); ++s) {
+      const ir::Value* subject = f.subjects.data() + s * sf;
+      settler.BeginSubject();
+      settler.Subject(subject, subject_out.data());
+      const uint32_t begin = f.inputs.subject_begin[s], end = f.inputs.subject_begin[s + 1];
+      const int32_t status = settler.Events(subject, f.events.data() + begin * ef, end - begin,
+                                            event_out.data() + begin * static_cast<size_t>(layout.event_columns));
+      if (status != 0) state.SkipWithError("settlement failed");
+    }
+    benchmark::DoNotOptimize(event_out.data());
+  }
+  Report(state, f);
+}
+
+// Raw JIT output for the whole population (subject rows, then event rows in settlement order).
+std::vector<ir::Value> JitOutputs(Fixture& f, std::vector<ir::Value>& subject_rows) {
+  jit::Settler settler(*f.engine);
+  settler.Init();
+  const jit::Layout& layout = settler.GetLayout();
+  const size_t sf = static_cast<size_t>(layout.subject_fields), ef = static_cast<size_t>(layout.event_fields);
+  const size_t sc = static_cast<size_t>(layout.subject_columns), ec = static_cast<size_t>(layout.event_columns);
+  subject_rows.assign(f.inputs.subjects.Size() * sc, {});
+  std::vector<ir::Value> events(f.inputs.events.Size() * ec);
+  for (uint32_t s = 0; s < f.inputs.subjects.Size(); ++s) {
+    settler.BeginSubject();
+    settler.Subject(f.subjects.data() + s * sf, subject_rows.data() + s * sc);
+    const uint32_t begin = f.inputs.subject_begin[s], end = f.inputs.subject_begin[s + 1];
+    settler.Events(f.subjects.data() + s * sf, f.events.data() + begin * ef, end - begin, events.data() + begin * ec);
+  }
+  return events;
+}
+
+// The speed of light: the same rows through hand-written C++, checked equal to the JIT first.
+void BM_Handwritten(benchmark::State& state) {
+  Fixture& f = Fixture::Get("huaihua-2026");
+  bench::HandwrittenHuaihua hand;
+  std::string error;
+  if (!hand.Init(f.compiled->program, error)) {
+    state.SkipWithError(error.c_str());
+    return;
+  }
+  const size_t sf = 10, ef = 10, sc = 5, ec = 6;
+  std::vector<ir::Value> jit_subjects;
+  const std::vector<ir::Value> jit_events = JitOutputs(f, jit_subjects);
+  std::vector<ir::Value> subject_out(f.inputs.subjects.Size() * sc), event_out(f.inputs.events.Size() * ec);
+  auto run = [&] {
+    for (uint32_t s = 0; s < f.inputs.subjects.Size(); ++s) {
+      const ir::Value* subject = f.subjects.data() + s * sf;
+      hand.Subject(subject, subject_out.data() + s * sc);
+      const uint32_t begin = f.inputs.subject_begin[s], end = f.inputs.subject_begin[s + 1];
+      hand.Events(subject, f.events.data() + begin * ef, end - begin, event_out.data() + begin * ec);
+    }
+  };
+  run();
+  if (!(subject_out == jit_subjects) || !(event_out == jit_events)) {
+    state.SkipWithError("the hand-written settlement disagrees with the JIT");
+    return;
+  }
+  for (auto _ : state) {
+    run();
+    benchmark::DoNotOptimize(event_out.data());
+  }
+  Report(state, f);
+}
+
+void BM_JitCompile(benchmark::State& state, const char* policy, bool optimize) {
+  auto compiled = driver::CompileFile(std::string(POLC_SOURCE_DIR) + "/policies/" + policy + ".policy");
+  jit::EngineOptions options;
+  options.optimize = optimize;
+  for (auto _ : state) {
+    std::string error;
+    auto engine = jit::Engine::Create(compiled->program, options, error);
+    if (!engine) state.SkipWithError(error.c_str());
+    benchmark::DoNotOptimize(engine.get());
+  }
+}
+
+BENCHMARK_CAPTURE(BM_Interpreter, huaihua, "huaihua-2026")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_JitNative, huaihua, "huaihua-2026")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_JitRaw, huaihua, "huaihua-2026")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Handwritten)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Interpreter, yueyang, "yueyang-louqu-2026")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_JitNative, yueyang, "yueyang-louqu-2026")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_JitRaw, yueyang, "yueyang-louqu-2026")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_JitCompile, huaihua_O2, "huaihua-2026", true)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_JitCompile, huaihua_O0, "huaihua-2026", false)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Our own flags first; the rest go to Google Benchmark.
+  std::vector<char*> rest;
+  for (int i = 0; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--persons=", 10) == 0) g_persons = std::atoi(argv[i] + 10);
+    else if (std::strncmp(argv[i], "--seed=", 7) == 0) g_seed = std::strtoull(argv[i] + 7, nullptr, 10);
+    else rest.push_back(argv[i]);
+  }
+  int n = static_cast<int>(rest.size());
+  benchmark::Initialize(&n, rest.data());
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,129 @@
+// `polc fmt FILE... [--check] [--in-place]`: prints policies in the canonical form of
+// ast::PrintSource. Only parses, so it also works on files that do not check yet.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "compiler/ast/print.h"
+#include "compiler/diag/stack.h"
+#include "compiler/driver/commands.h"
+#include "compiler/parse/parse.h"
+
+namespace polc::driver {
+
+namespace {
+
+struct FmtOptions {
+  std::vector<std::string> files;
+  bool check = false;
+  bool in_place = false;
+};
+
+// True when the text has a `//` comment; `//` inside a string literal does not count.
+bool HasComments(const std::string& text) {
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"' || c == '\n') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Writes beside the file, then renames, so an interrupted write never leaves half a policy.
+bool Replace(const std::string& path, const std::string& text, std::string& error) {
+  std::string temp = path + ".fmt-tmp";
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) {
+      error = "cannot write " + temp;
+      return false;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(temp, path, ec);
+  if (ec) {
+    error = "cannot replace the file: " + ec.message();
+    std::filesystem::remove(temp, ec);
+    return false;
+  }
+  return true;
+}
+
+// Formats one file; returns false when the command should exit 1 because of it.
+bool FormatOne(const std::string& path, const FmtOptions& options, bool several) {
+  std::string text, error;
+  if (!ReadFile(path, text, error)) {
+    std::cerr << fmt::format("{}: error: {}\n", path, error);
+    return false;
+  }
+  SourceFile source(path, text);
+  DiagnosticSink sink;
+  sink.AddSource(&source);
+  std::string canonical;
+  bool parsed = false;
+  // A long operator chain gives a deep AST; printing and freeing it recurse once per level.
+  RunOnLargeStack([&] {
+    std::unique_ptr<ast::Module> module = Parse(source, sink);
+    if (!module) return;
+    canonical = ast::PrintSource(*module);
+    parsed = true;
+  });
+  if (!parsed) {
+    std::cerr << sink.Render();
+    return false;
+  }
+  if (options.check) {
+    if (canonical == text) return true;
+    std::cerr << fmt::format("{}: not in canonical form{}\n", path,
+                             HasComments(text) ? " (it has comments, which the formatter drops)" : "");
+    return false;
+  }
+  if (options.in_place) {
+    if (canonical == text) return true;
+    if (HasComments(text)) {
+      std::cerr << fmt::format(
+          "{}: error: the file has // comments, which the formatter would drop; not rewritten\n", path);
+      return false;
+    }
+    if (!Replace(path, canonical, error)) {
+      std::cerr << fmt::format("{}: error: {}\n", path, error);
+      return false;
+    }
+    return true;
+  }
+  if (several) std::cout << fmt::format("// {}\n", path);
+  std::cout << canonical;
+  return true;
+}
+
+int RunFmt(const FmtOptions& options) {
+  bool ok = true;
+  for (const std::string& file : options.files)
+    ok = FormatOne(file, options, options.files.size() > 1) && ok;
+  return ok ? 0 : 1;
+}
+
+}  // namespace
+
+void AddFmtCommand(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<FmtOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "fmt", "print policy files in canonical form (comments are not kept: see --in-place)");
+  cmd->add_option("files", options->files, "policy files")->required()->check(CLI::ExistingFile);
+  CLI::Option* check =
+      cmd->add_flag("--check", options->check, "exit 1 when a file is not in canonical form; print nothing");
+  cmd->add_flag("--in-place", options->in_place,
+                "rewrite each file in canonical form; refuses files with // comments")
+      ->excludes(check);
+  cmd->callback([options, &exit_code] { exit_code = RunFmt(*options); });
+}
+
+}  // namespace polc::driver

@@ -1,0 +1,274 @@
+// Expression evaluation: one switch over ir::Op. Exact integer arithmetic only; the money,
+// bracket and date helpers come from runtime/ so the JIT computes the very same numbers.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "compiler/interp/interp.h"
+#include "runtime/date.h"
+#include "runtime/money.h"
+
+namespace polc::interp {
+
+using ir::Base;
+using ir::Node;
+using ir::Op;
+using ir::Value;
+
+namespace {
+
+Value Int(int64_t a) { return {a, 0, true}; }
+Value Bool(bool b) { return {b ? 1 : 0, 0, true}; }
+
+}  // namespace
+
+void Interpreter::Fail(const SourceRange& range, const std::string& what) const {
+  throw EvalError(fmt::format("{}:{}:{}: {}", program_.file, range.begin_line, range.begin_col,
+                              what));
+}
+
+void Interpreter::Fail(const Node& node, const std::string& what) const { Fail(node.range, what); }
+
+// While tracing: the innermost open rule step read this field or parameter.
+void Interpreter::NoteRead(const Node& node) {
+  RuleStep& step = open_steps_.back();
+  if (node.op == Op::Field) {
+    const std::pair<int32_t, int32_t> field{static_cast<int32_t>(node.a), static_cast<int32_t>(node.b)};
+    if (std::find(step.fields.begin(), step.fields.end(), field) == step.fields.end()) step.fields.push_back(field);
+    return;
+  }
+  const auto param = static_cast<int32_t>(node.op == Op::Param ? node.a : node.a - 1);
+  if (std::find(step.params.begin(), step.params.end(), param) == step.params.end()) step.params.push_back(param);
+}
+
+// A slot past the frame would be a checker bug (a wrong frame_size); failing beats corrupting
+// the caller's locals.
+size_t Interpreter::LocalSlot(const Node& node) const {
+  const size_t slot = frame_base_ + static_cast<size_t>(node.a);
+  if (node.a < 0 || slot >= frame_.size()) Fail(node, "internal error: local slot outside the frame");
+  return slot;
+}
+
+Value Interpreter::EvalInFrame(const Node& node, int32_t frame_size) {
+  const size_t saved_base = frame_base_;
+  frame_base_ = frame_.size();
+  frame_.resize(frame_base_ + static_cast<size_t>(frame_size));
+  Value value = Eval(node);
+  frame_.resize(frame_base_);
+  frame_base_ = saved_base;
+  return value;
+}
+
+// Texts compare by content: two rows holding the same string have different pool indices.
+bool Interpreter::Equal(const Node& left, const Value& l, const Value& r) {
+  if (l.present != r.present) return false;
+  if (!l.present) return true;
+  switch (left.type.base) {
+    case Base::Text:
+      return pools_[l.b].Get(l.a) == pools_[r.b].Get(r.a);
+    case Base::Duration:
+    case Base::Period:
+      return l.a == r.a && l.b == r.b;
+    default:
+      return l.a == r.a;
+  }
+}
+
+Value Interpreter::EvalArith(const Node& node) {
+  const Node& left = *node.kids[0];
+  const Node& right = *node.kids[1];
+  Value l = Eval(left);
+  Value r = Eval(right);
+  // The checker rejects optional operands; propagating absence keeps a slip harmless.
+  if (!l.present || !r.present) return Value::Absent();
+  const Base lb = left.type.base, rb = right.type.base;
+  int64_t out = 0;
+  bool overflow = false;
+  switch (node.op) {
+    case Op::Add:
+    case Op::Sub: {
+      const bool sub = node.op == Op::Sub;
+      if (lb == Base::Date && rb == Base::Date) {
+        overflow = __builtin_sub_overflow(l.a, r.a, &out);
+        break;
+      }
+      if ((lb == Base::Date && rb == Base::Duration) ||
+          (!sub && lb == Base::Duration && rb == Base::Date)) {
+        const Value& date = lb == Base::Date ? l : r;
+        const Value& span = lb == Base::Date ? r : l;
+        const int64_t months = sub ? -span.a : span.a, days = sub ? -span.b : span.b;
+        return Int(static_cast<int64_t>(rt::AddMonths(static_cast<int32_t>(date.a), months)) +
+                   days);
+      }
+      if (lb == Base::Duration) {
+        Value d{0, 0, true};
+        overflow = sub ? (__builtin_sub_overflow(l.a, r.a, &d.a) ||
+                          __builtin_sub_overflow(l.b, r.b, &d.b))
+                       : (__builtin_add_overflow(l.a, r.a, &d.a) ||
+                          __builtin_add_overflow(l.b, r.b, &d.b));
+        if (overflow) Fail(node, "arithmetic overflow");
+        return d;
+      }
+      overflow = sub ? __builtin_sub_overflow(l.a, r.a, &out) : __builtin_add_overflow(l.a, r.a, &out);
+      break;
+    }
+    case Op::MulRate:
+      // Either operand order: the rate is the one typed as a rate.
+      return Int(rb == Base::Rate ? rt::MulRate(l.a, r.a) : rt::MulRate(r.a, l.a));
+    case Op::Mul:
+      overflow = __builtin_mul_overflow(l.a, r.a, &out);
+      break;
+    default:
+      Fail(node, "internal error: not an arithmetic operation");
+  }
+  if (overflow) Fail(node, "arithmetic overflow");
+  return Int(out);
+}
+
+Value Interpreter::Eval(const Node& node) {
+  switch (node.op) {
+    case Op::Const:
+      if (node.a != 0 && !open_steps_.empty()) NoteRead(node);
+      return node.value;
+    case Op::Param:
+      if (!open_steps_.empty()) NoteRead(node);
+      return ParamValue(static_cast<int32_t>(node.a));
+    case Op::Field: {
+      if (!open_steps_.empty()) NoteRead(node);
+      const bool subject = node.a == 0;
+      const RecordTable* table = subject ? subject_.table : event_.table;
+      if (table == nullptr) Fail(node, "internal error: a field is read outside its record");
+      return table->Get(subject ? subject_.row : event_.row, static_cast<int32_t>(node.b));
+    }
+    case Op::Rule:
+      return EvalRule(static_cast<int32_t>(node.a));
+    case Op::Local:
+      return frame_[LocalSlot(node)];
+    case Op::Let: {
+      Value value = Eval(*node.kids[0]);
+      frame_[LocalSlot(node)] = value;
+      return Eval(*node.kids[1]);
+    }
+    case Op::AccRead:
+    case Op::AccRoom:
+      return AccessAccumulator(node);
+    case Op::TableGet: {
+      const ir::Table& table = program_.tables[static_cast<size_t>(node.a)];
+      Value key = Eval(*node.kids[0]);
+      if (!key.present) return Value::Absent();
+      if (node.type.base == Base::Record) Fail(node, "internal error: a whole table row as a value");
+      if (table.key_type.base == Base::Enum) {
+        if (key.a < 0 || static_cast<size_t>(key.a) >= table.rows.size()) {
+          Fail(node, fmt::format("internal error: word {} outside table {}", key.a, table.name));
+        }
+        return table.rows[static_cast<size_t>(key.a)].values[static_cast<size_t>(node.b)];
+      }
+      auto it = std::lower_bound(table.rows.begin(), table.rows.end(), key.a,
+                                 [](const ir::TableRow& row, int64_t k) { return row.key < k; });
+      if (it == table.rows.end() || it->key != key.a) return Value::Absent();
+      return it->values[static_cast<size_t>(node.b)];
+    }
+    case Op::Brackets: {
+      const ir::Brackets& brackets = program_.brackets[static_cast<size_t>(node.a)];
+      Value amount = Eval(*node.kids[0]);
+      if (!amount.present) return Value::Absent();
+      int64_t shift = 0;
+      if (node.kids.size() > 1) {
+        Value s = Eval(*node.kids[1]);
+        if (s.present) shift = s.a;
+      }
+      return Int(rt::BracketSum(amount.a, brackets.lowers.data(), brackets.rates.data(),
+                                static_cast<int64_t>(brackets.lowers.size()), shift));
+    }
+    case Op::Add:
+    case Op::Sub:
+    case Op::MulRate:
+    case Op::Mul:
+      return EvalArith(node);
+    case Op::Neg: {
+      Value v = Eval(*node.kids[0]);
+      if (!v.present) return v;
+      if (v.a == INT64_MIN || v.b == INT64_MIN) Fail(node, "arithmetic overflow");
+      return {-v.a, node.type.base == Base::Duration ? -v.b : 0, true};
+    }
+    case Op::Not:
+      return Bool(Eval(*node.kids[0]).a == 0);
+    case Op::And:
+      return Bool(Eval(*node.kids[0]).a != 0 && Eval(*node.kids[1]).a != 0);
+    case Op::Or:
+      return Bool(Eval(*node.kids[0]).a != 0 || Eval(*node.kids[1]).a != 0);
+    case Op::Eq:
+    case Op::Ne: {
+      Value l = Eval(*node.kids[0]);
+      Value r = Eval(*node.kids[1]);
+      return Bool(Equal(*node.kids[0], l, r) == (node.op == Op::Eq));
+    }
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge: {
+      Value l = Eval(*node.kids[0]);
+      Value r = Eval(*node.kids[1]);
+      if (!l.present || !r.present) Fail(node, "internal error: comparison with an absent value");
+      switch (node.op) {
+        case Op::Lt: return Bool(l.a < r.a);
+        case Op::Le: return Bool(l.a <= r.a);
+        case Op::Gt: return Bool(l.a > r.a);
+        default: return Bool(l.a >= r.a);
+      }
+    }
+    case Op::InSet: {
+      // An absent word is in no set.
+      Value v = Eval(*node.kids[0]);
+      return Bool(v.present && v.a >= 0 && v.a < 64 && ((uint64_t{1} << v.a) & static_cast<uint64_t>(node.a)) != 0);
+    }
+    case Op::InPeriod: {
+      Value d = Eval(*node.kids[0]);
+      Value p = Eval(*node.kids[1]);
+      return Bool(d.present && p.present && p.a <= d.a && d.a <= p.b);
+    }
+    case Op::PeriodStart:
+    case Op::PeriodEnd: {
+      Value p = Eval(*node.kids[0]);
+      if (!p.present) return p;
+      return Int(node.op == Op::PeriodStart ? p.a : p.b);
+    }
+    case Op::Months:
+    case Op::Days: {
+      Value n = Eval(*node.kids[0]);
+      if (!n.present) return n;
+      return node.op == Op::Months ? Value{n.a, 0, true} : Value{0, n.a, true};
+    }
+    case Op::If: {
+      Value c = Eval(*node.kids[0]);
+      if (!c.present) Fail(node, "internal error: absent condition");
+      return Eval(*node.kids[c.a != 0 ? 1 : 2]);
+    }
+    case Op::Match: {
+      Value s = Eval(*node.kids[0]);
+      if (!s.present || s.a < 0 || static_cast<size_t>(s.a) >= node.arm_of_word.size()) {
+        Fail(node, "internal error: match on an absent or unknown word");
+      }
+      return Eval(*node.kids[1 + static_cast<size_t>(node.arm_of_word[static_cast<size_t>(s.a)])]);
+    }
+    case Op::Min:
+    case Op::Max: {
+      Value best = Value::Absent();
+      for (const ir::NodePtr& kid : node.kids) {
+        Value v = Eval(*kid);
+        if (!v.present) continue;
+        if (!best.present || (node.op == Op::Min ? v.a < best.a : v.a > best.a)) best = v;
+      }
+      return best;
+    }
+    case Op::Present:
+      return Bool(Eval(*node.kids[0]).present);
+    case Op::ValueOr: {
+      Value v = Eval(*node.kids[0]);
+      return v.present ? v : Eval(*node.kids[1]);
+    }
+  }
+  Fail(node, "internal error: unknown operation");
+}
+
+}  // namespace polc::interp

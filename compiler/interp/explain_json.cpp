@@ -1,0 +1,201 @@
+// The JSON rendering of a trace: schema "polc-trace", version 1, described field by field in
+// docs/trace.md. Scripts depend on it, so fields are only ever added with a version bump.
+#include <fmt/format.h>
+
+#include "compiler/interp/explain.h"
+#include "compiler/interp/results.h"
+
+namespace polc::interp {
+
+using ir::Value;
+
+namespace {
+
+std::string Quote(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+class JsonWriter {
+ public:
+  JsonWriter(const ir::Program& program, const Inputs& inputs, uint32_t subject, const Trace& trace)
+      : p_(program), in_(inputs), subject_(subject), trace_(trace) {}
+
+  std::string Render() {
+    std::string out = fmt::format("{{\"schema\":\"polc-trace\",\"version\":{}", kTraceSchemaVersion);
+    out += fmt::format(",\"policy\":{{\"file\":{},\"title\":{},\"region\":{},\"year\":{}}}", Quote(p_.file),
+                       Quote(p_.header.title), Quote(p_.header.region), p_.header.year);
+    out += ",\"subject\":" + Row(in_.subjects, subject_, in_.subject_file, in_.SubjectKey(subject_));
+    if (trace_.event >= 0) {
+      const uint32_t event = static_cast<uint32_t>(trace_.event);
+      out += ",\"event\":" + Row(in_.events, event, in_.event_file, in_.EventKey(event));
+    } else {
+      out += ",\"event\":null";
+    }
+    out += ",\"subject_rules\":[";
+    size_t n = 0;
+    for (const RuleStep* step : RelevantSubjectSteps(p_, trace_)) {
+      ++n;
+      if (n > 1) out += ",";
+      out += Step(*step, n);
+    }
+    out += "],\"event_rules\":[";
+    n = 0;
+    for (const RuleStep& step : trace_.event_rules) {
+      ++n;
+      if (n > 1) out += ",";
+      out += Step(step, n);
+    }
+    out += "],\"accumulators\":[";
+    n = 0;
+    for (const AccStep& step : trace_.accumulators) {
+      if (n++ > 0) out += ",";
+      out += Acc(step);
+    }
+    out += "],\"outputs\":[";
+    std::string outputs;
+    for (int kind = 0; kind < 2; ++kind) {
+      const std::vector<Value>& values = kind == 0 ? trace_.subject_output : trace_.event_output;
+      if (p_.output_of[kind] < 0 || values.empty()) continue;
+      if (!outputs.empty()) outputs += ",";
+      outputs += Output(kind, values);
+    }
+    return out + outputs + "]}\n";
+  }
+
+ private:
+  std::string V(const ir::Type& type, const Value& value) const {
+    return value.present ? Quote(ShowValue(p_, in_, type, value)) : "null";
+  }
+
+  std::string Loc(const SourceRange& range) const {
+    return fmt::format("{{\"file\":{},\"line\":{},\"column\":{}}}", Quote(p_.file), range.begin_line,
+                       range.begin_col);
+  }
+
+  std::string Row(const RecordTable& table, uint32_t row, const std::string& file, const std::string& key) {
+    std::string fields;
+    for (size_t f = 0; f < table.Decl().fields.size(); ++f) {
+      const ir::Field& field = table.Decl().fields[f];
+      fields += fmt::format("{}{{\"name\":{},\"type\":{},\"value\":{}}}", f ? "," : "", Quote(field.name),
+                            Quote(TypeName(p_, field.type)), V(field.type, table.Get(row, static_cast<int32_t>(f))));
+    }
+    return fmt::format("{{\"record\":{},\"key\":{},\"file\":{},\"line\":{},\"fields\":[{}]}}",
+                       Quote(table.Decl().name), Quote(key), Quote(file), table.Line(row), fields);
+  }
+
+  std::string Step(const RuleStep& step, size_t index) {
+    const ir::Rule& rule = p_.rules[static_cast<size_t>(step.rule)];
+    const char* stage = rule.stage == ir::Stage::Event ? "event" : rule.stage == ir::Stage::Subject ? "subject" : "const";
+    std::string out = fmt::format("{{\"index\":{},\"rule\":{},\"stage\":\"{}\",\"type\":{},\"value\":{}", index,
+                                  Quote(rule.name), stage, Quote(TypeName(p_, rule.type)), V(rule.type, step.value));
+    out += ",\"location\":" + Loc(rule.range);
+    const ir::Citation* cite = &rule.cite;
+    if (step.branch >= 0) {
+      const ir::Exception& e = rule.exceptions[static_cast<size_t>(step.branch)];
+      out += fmt::format(",\"branch\":\"exception\",\"exception\":{{\"index\":{},\"label\":{},\"location\":{}}}",
+                         step.branch, e.label.empty() ? "null" : Quote(e.label), Loc(e.range));
+      if (!e.cite.text.empty()) cite = &e.cite;
+    } else {
+      out += ",\"branch\":\"default\",\"exception\":null";
+    }
+    out += ",\"tested\":[";
+    for (size_t e = 0; e < step.conditions.size(); ++e) {
+      const std::string& label = rule.exceptions[e].label;
+      out += fmt::format("{}{{\"index\":{},\"label\":{},\"held\":{}}}", e ? "," : "", e,
+                         label.empty() ? "null" : Quote(label), step.conditions[e] ? "true" : "false");
+    }
+    out += "],\"cite\":" + (cite->text.empty() ? std::string("null") : Quote(cite->text));
+    std::string inputs;
+    auto add = [&](const std::string& item) {
+      if (!inputs.empty()) inputs += ",";
+      inputs += item;
+    };
+    for (size_t d = 0; d < rule.rule_deps.size(); ++d) {
+      const ir::Rule& dep = p_.rules[static_cast<size_t>(rule.rule_deps[d])];
+      add(fmt::format("{{\"kind\":\"rule\",\"name\":{},\"type\":{},\"evaluated\":{},\"value\":{}}}", Quote(dep.name),
+                      Quote(TypeName(p_, dep.type)), step.dep_known[d] ? "true" : "false",
+                      step.dep_known[d] ? V(dep.type, step.deps[d]) : "null"));
+    }
+    for (const auto& [record, slot] : step.fields) {
+      if (record == 1 && trace_.event < 0) continue;
+      const RecordTable& table = record == 0 ? in_.subjects : in_.events;
+      const uint32_t row = record == 0 ? subject_ : static_cast<uint32_t>(trace_.event);
+      const ir::Field& field = table.Decl().fields[static_cast<size_t>(slot)];
+      add(fmt::format("{{\"kind\":\"field\",\"record\":{},\"name\":{},\"type\":{},\"value\":{}}}",
+                      Quote(table.Decl().name), Quote(field.name), Quote(TypeName(p_, field.type)),
+                      V(field.type, table.Get(row, slot))));
+    }
+    for (int32_t param : step.params) {
+      const ir::Param& decl = p_.params[static_cast<size_t>(param)];
+      const Value value = static_cast<size_t>(param) < trace_.params.size() ? trace_.params[static_cast<size_t>(param)] : Value::Absent();
+      add(fmt::format("{{\"kind\":\"param\",\"name\":{},\"type\":{},\"value\":{}}}", Quote(decl.name),
+                      Quote(TypeName(p_, decl.type)), V(decl.type, value)));
+    }
+    for (const TraceAccRead& read : step.acc_reads) {
+      const ir::Accumulator& acc = p_.accumulators[static_cast<size_t>(read.acc)];
+      add(fmt::format("{{\"kind\":\"accumulator\",\"name\":{},\"read\":\"{}\",\"key\":{},\"type\":{},\"value\":{}}}",
+                      Quote(acc.name), read.room ? "room" : "total", Key(acc, read.key),
+                      Quote(TypeName(p_, acc.type)), V(acc.type, read.value)));
+    }
+    return out + ",\"inputs\":[" + inputs + "]}";
+  }
+
+  std::string Key(const ir::Accumulator& acc, const Value& key) const {
+    return acc.key_kind == ir::AccKey::None ? "null" : V(AccKeyType(acc), key);
+  }
+
+  std::string Acc(const AccStep& step) {
+    const ir::Accumulator& acc = p_.accumulators[static_cast<size_t>(step.acc)];
+    const ir::Type type{acc.type.base, -1, false};
+    return fmt::format(
+        "{{\"name\":{},\"type\":{},\"keyed\":{},\"key\":{},\"updated\":{},\"before\":{},\"after\":{},\"cap\":{},"
+        "\"location\":{}}}",
+        Quote(acc.name), Quote(TypeName(p_, type)), acc.key_kind != ir::AccKey::None ? "true" : "false",
+        Key(acc, step.key), step.updated ? "true" : "false", V(type, step.before), V(type, step.after),
+        V(type, step.cap), Loc(acc.range));
+  }
+
+  std::string Output(int kind, const std::vector<Value>& values) {
+    const ir::Output& output = p_.outputs[static_cast<size_t>(p_.output_of[kind])];
+    std::string columns;
+    for (size_t c = 0; c < output.columns.size() && c < values.size(); ++c) {
+      const ir::OutputColumn& column = output.columns[c];
+      columns += fmt::format("{}{{\"name\":{},\"type\":{},\"value\":{},\"cell\":{}}}", c ? "," : "",
+                             Quote(column.name), Quote(TypeName(p_, column.value->type)),
+                             V(column.value->type, values[c]),
+                             Quote(FormatCell(p_, in_, column.value->type, values[c], column.absent)));
+    }
+    return fmt::format("{{\"name\":{},\"record\":{},\"columns\":[{}]}}", Quote(output.name),
+                       Quote(p_.records[kind].name), columns);
+  }
+
+  const ir::Program& p_;
+  const Inputs& in_;
+  uint32_t subject_;
+  const Trace& trace_;
+};
+
+}  // namespace
+
+std::string ExplainJson(const ir::Program& program, const Inputs& inputs, uint32_t subject,
+                        const Trace& trace) {
+  return JsonWriter(program, inputs, subject, trace).Render();
+}
+
+}  // namespace polc::interp

@@ -1,0 +1,180 @@
+// The interpreter: evaluates ir::Node trees lazily, memoizes rules per stage, keeps each
+// subject's accumulators and settles one subject at a time. Optionally records a trace of one
+// event for `polc explain`.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "compiler/interp/records.h"
+#include "compiler/ir/ir.h"
+
+namespace polc::interp {
+
+// A failure while settling (an arithmetic overflow, a broken promise of the checker such as an
+// accumulator over its cap). The run stops and no output file is written.
+class EvalError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// ---------------------------------------------------------------- traces
+// An accumulator read while a traced rule was being evaluated.
+struct TraceAccRead {
+  int32_t acc = -1;
+  bool room = false;  // room(acc) rather than the total
+  ir::Value key;      // the bucket read (absent for an unkeyed accumulator)
+  ir::Value value;
+};
+
+// One rule evaluation.
+struct RuleStep {
+  int32_t rule = -1;
+  int32_t branch = -1;              // -1: the default; otherwise the exception that applied
+  std::vector<uint8_t> conditions;  // the exception conditions tested, in order (1 = held)
+  ir::Value value;
+  std::vector<ir::Value> deps;      // per Rule.rule_deps entry: its value when this rule ended
+  std::vector<uint8_t> dep_known;   // 1: this evaluation read that rule; 0: not needed
+  std::vector<int32_t> reads;       // the rules this evaluation read, in order, each once
+  std::vector<std::pair<int32_t, int32_t>> fields;  // input fields read: (record, slot), once
+  std::vector<int32_t> params;                      // parameters read, once
+  std::vector<TraceAccRead> acc_reads;
+};
+
+// One accumulator around the traced event.
+struct AccStep {
+  int32_t acc = -1;
+  bool updated = false;  // its condition held, so the event added to it
+  ir::Value key;         // the event's bucket
+  ir::Value before, after;
+  ir::Value cap;         // absent when uncapped or not evaluated
+};
+
+struct Trace {
+  int64_t event = -1;  // the traced event's row; subject-stage rules are traced throughout
+  std::vector<RuleStep> subject_rules;  // Const and Subject stage rules, in completion order
+  std::vector<RuleStep> event_rules;    // the traced event's rules, in completion order
+  std::vector<AccStep> accumulators;    // in declaration order
+  std::vector<ir::Value> subject_output, event_output;
+  std::vector<ir::Value> params;  // every parameter's value, for showing what rules read
+  bool event_settled = false;
+};
+
+// Receives output rows as values, one output declaration per record kind.
+class RowSink {
+ public:
+  virtual ~RowSink() = default;
+  virtual void SubjectRow(uint32_t subject, const std::vector<ir::Value>& values) = 0;
+  virtual void EventRow(uint32_t event, const std::vector<ir::Value>& values) = 0;
+};
+
+struct SettleOptions {
+  bool subject_output = true;
+  bool event_output = true;
+  bool events = true;             // false: the subject's output row only
+  int64_t stop_after_event = -1;  // stop once this event row is settled (explain)
+  Trace* trace = nullptr;
+};
+
+// Settles one subject into a sink: the seam behind which the interpreter and the JIT are
+// interchangeable (same rows, same order, same EvalError messages).
+using SettleFn = std::function<void(const Inputs& inputs, uint32_t subject, RowSink& sink,
+                                    const SettleOptions& options)>;
+
+class Interpreter {
+ public:
+  // Evaluates the parameters; throws EvalError when one cannot be computed.
+  explicit Interpreter(const ir::Program& program);
+  Interpreter(const Interpreter&) = delete;
+  Interpreter& operator=(const Interpreter&) = delete;
+
+  const ir::Program& Program() const { return program_; }
+  ir::Value ParamValue(int32_t id);
+
+  // Text values resolve through these pools (set before reading or settling).
+  void AttachInputs(const Inputs& inputs);
+  // Evaluates a requirement's condition over one row; false when it fails.
+  bool CheckRequirement(const RecordTable& table, uint32_t row, const ir::Requirement& req);
+  // Settles one subject: its output row, then its events in settlement order, each followed by
+  // the accumulator updates.
+  void SettleSubject(const Inputs& inputs, uint32_t subject, RowSink& sink,
+                     const SettleOptions& options = {});
+  // SettleSubject as a SettleFn; the interpreter must outlive it.
+  SettleFn AsSettleFn();
+
+ private:
+  // One accumulator's totals for the subject being settled.
+  struct AccTotals {
+    std::vector<int64_t> words;                      // AccKey::Enum: per word, then absent
+    std::vector<std::pair<int64_t, int64_t>> ints;   // AccKey::Int: (key, total), first seen
+    int64_t other = 0;                               // AccKey::None, or an absent Int key
+  };
+  // The subject being settled: its row, the generation stamping its memoized rules, and its
+  // accumulators.
+  struct SubjectContext {
+    const RecordTable* table = nullptr;
+    uint32_t row = 0;
+    uint64_t generation = 1;
+    std::vector<AccTotals> totals;
+  };
+  // The event being settled; per-event caches of each accumulator's key and cap.
+  struct AccCache {
+    uint64_t key_generation = 0, cap_generation = 0;
+    ir::Value key, cap;
+  };
+  struct EventContext {
+    const RecordTable* table = nullptr;
+    uint32_t row = 0;
+    uint64_t generation = 1;
+    std::vector<AccCache> accs;
+  };
+  struct Pending {
+    int32_t acc;
+    ir::Value key, amount, cap;
+  };
+
+  ir::Value Eval(const ir::Node& node);                       // eval.cpp
+  ir::Value EvalArith(const ir::Node& node);                  // eval.cpp
+  bool Equal(const ir::Node& left, const ir::Value& l, const ir::Value& r);
+  ir::Value EvalInFrame(const ir::Node& node, int32_t frame_size);
+  size_t LocalSlot(const ir::Node& node) const;
+  ir::Value EvalRule(int32_t id);
+  ir::Value EvalRuleBody(const ir::Rule& rule, bool traced);
+  bool RuleKnown(int32_t id, ir::Value& value) const;
+  ir::Value AccKey(int32_t acc);
+  ir::Value AccCap(int32_t acc);
+  int64_t AccTotal(int32_t acc, const ir::Value& key) const;
+  int64_t& AccBucket(int32_t acc, const ir::Value& key);
+  ir::Value AccessAccumulator(const ir::Node& node);
+  void ResetAccumulators();
+  void ResetTransientState();
+  void UpdateAccumulators(const Inputs& inputs, uint32_t subject, bool traced);
+  void EvalOutput(int32_t output, std::vector<ir::Value>& values);
+  void NoteRead(const ir::Node& node);
+  [[noreturn]] void Fail(const ir::Node& node, const std::string& what) const;
+  [[noreturn]] void Fail(const SourceRange& range, const std::string& what) const;
+
+  const ir::Program& program_;
+  const TextPool* pools_ = nullptr;
+  std::vector<ir::Value> param_values_;
+  std::vector<uint8_t> param_state_;  // 0 not computed, 1 computing, 2 done
+  std::vector<ir::Value> rule_values_;
+  std::vector<uint64_t> rule_generation_;
+  std::vector<uint8_t> rule_busy_;
+  SubjectContext subject_;
+  EventContext event_;
+  // Locals of the definitions being evaluated, innermost last.
+  std::vector<ir::Value> frame_;
+  size_t frame_base_ = 0;
+  std::vector<Pending> pending_;
+  std::vector<ir::Value> row_;
+  // Tracing: the trace, whether the current event is the traced one, open rule steps.
+  Trace* trace_ = nullptr;
+  bool tracing_event_ = false;
+  std::vector<RuleStep> open_steps_;
+};
+
+}  // namespace polc::interp

@@ -1,0 +1,124 @@
+// Input records: reading the subject and event CSV files as the program's ir::Record
+// declarations describe them, checking every row, and storing them compactly for settlement.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compiler/ir/ir.h"
+
+namespace polc::interp {
+
+class Interpreter;
+
+// Strings of one record kind, back to back. A Text value's `a` is an index here and its `b`
+// says which record kind's pool (0 subject, 1 event), so a value alone finds its text.
+class TextPool {
+ public:
+  int64_t Add(std::string_view text) {
+    chars_.append(text);
+    ends_.push_back(chars_.size());
+    return static_cast<int64_t>(ends_.size()) - 1;
+  }
+  std::string_view Get(int64_t index) const {
+    const size_t begin = index == 0 ? 0 : ends_[index - 1];
+    return std::string_view(chars_).substr(begin, ends_[index] - begin);
+  }
+  size_t Bytes() const { return chars_.capacity() + ends_.capacity() * sizeof(uint64_t); }
+  void Reserve(size_t strings, size_t bytes) {
+    ends_.reserve(strings);
+    chars_.reserve(bytes);
+  }
+
+ private:
+  std::string chars_;
+  std::vector<uint64_t> ends_;
+};
+
+// The rows of one record kind in input order: one int64 per field (the Value's `a`; no input
+// type needs `b`) plus one presence bit per field, so a row costs 8 bytes per field and a bit.
+class RecordTable {
+ public:
+  void Init(const ir::Record& decl, int32_t kind);
+  const ir::Record& Decl() const { return *decl_; }
+  int32_t Kind() const { return kind_; }
+  uint32_t Size() const { return static_cast<uint32_t>(lines_.size()); }
+
+  // Appends a row of `values` (one per field) read from CSV line `line`.
+  void Append(const std::vector<ir::Value>& values, uint64_t line);
+  // Room for `rows` rows, so a large file is not copied by repeated growth.
+  void Reserve(size_t rows);
+  ir::Value Get(uint32_t row, int32_t field) const {
+    const size_t cell = static_cast<size_t>(row) * field_count_ + field;
+    const uint64_t bit = present_[static_cast<size_t>(row) * present_words_ + field / 64] >>
+                         (field % 64);
+    return {data_[cell], text_pool_of_[field], (bit & 1) != 0};
+  }
+  uint64_t Line(uint32_t row) const { return lines_[row]; }
+  // Which pool a Text field's strings live in (its values' `b`; 0 for other fields). The
+  // event's parent field shares the subject's key strings instead of copying them.
+  void SetTextPool(int32_t field, int64_t pool) { text_pool_of_[field] = pool; }
+  size_t Bytes() const;
+
+ private:
+  const ir::Record* decl_ = nullptr;
+  int32_t kind_ = 0;
+  int32_t field_count_ = 0;
+  int32_t present_words_ = 1;
+  std::vector<int64_t> data_;
+  std::vector<uint64_t> present_;
+  std::vector<uint64_t> lines_;
+  std::vector<int64_t> text_pool_of_;  // per field: the Value.b of its values
+  std::vector<int64_t> row_cells_;     // scratch for Append
+  std::vector<uint64_t> row_bits_;
+};
+
+// Everything read from the two input files.
+struct Inputs {
+  std::string subject_file, event_file;  // paths as given, for messages
+  RecordTable subjects, events;
+  TextPool texts[2];                     // [0] subject strings, [1] event strings
+  std::vector<uint32_t> event_subject;   // per event (input order): its subject's row
+  // Event rows grouped by subject in settlement order, (order field, key); the events of
+  // subject s are event_order[subject_begin[s] .. subject_begin[s + 1]).
+  std::vector<uint32_t> event_order;
+  std::vector<uint32_t> subject_begin;
+
+  std::string_view Text(const ir::Value& value) const { return texts[value.b].Get(value.a); }
+  std::string SubjectKey(uint32_t subject) const;
+  std::string EventKey(uint32_t event) const;
+  size_t Bytes() const;
+};
+
+// Bad rows, kept as the first `kShown` by position plus a count of the rest, so a file full
+// of errors needs no memory per error.
+class InputErrors {
+ public:
+  static constexpr size_t kShown = 20;
+  void Add(int file, uint64_t line, std::string message);
+  size_t Count() const { return count_; }
+  bool Empty() const { return count_ == 0; }
+  // `file:line: what is wrong` lines, sorted, then `... and N more errors`.
+  std::string Render() const;
+  std::vector<std::string> Messages() const;
+
+ private:
+  struct Entry {
+    int file;
+    uint64_t line;
+    uint64_t seq;
+    std::string message;  // already `file:line: ...`
+    bool operator<(const Entry& o) const;
+  };
+  std::vector<Entry> kept_;  // a max-heap of the best kShown
+  size_t count_ = 0;
+};
+
+// Reads both files. Checks field syntax, enumeration words, duplicate keys, unknown parents
+// and every requirement (evaluated with `interp`). Returns false when any row is bad.
+bool ReadInputs(Interpreter& interp, const std::string& subject_path,
+                const std::string& event_path, Inputs& inputs, InputErrors& errors);
+
+}  // namespace polc::interp

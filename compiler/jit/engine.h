@@ -1,0 +1,72 @@
+// The native engine: lowers a checked program (lower.h), optimizes it and compiles it with
+// ORC LLJIT, resolving the shared runtime helpers (runtime/abi.h), and hands out the entry
+// points of abi.h.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "compiler/ir/ir.h"
+#include "compiler/jit/abi.h"
+#include "compiler/jit/lower.h"
+
+namespace llvm::orc {
+class LLJIT;
+}  // namespace llvm::orc
+
+namespace polc::jit {
+
+class DiskObjectCache;
+
+// $XDG_CACHE_HOME/polc, else $HOME/.cache/polc, else "" (no cache). Defined in cache.cpp.
+std::string DefaultCacheDir();
+
+struct EngineOptions {
+  // -O2 for settlement runs; false: no IR passes and the fast instruction selector, for
+  // tests and `explain`, where compile time matters more than speed.
+  bool optimize = true;
+  // Object code cache directory (DefaultCacheDir() for `polc run`); empty: no cache.
+  std::string cache_dir;
+};
+
+struct EntryPoints {
+  InitFn init = nullptr;
+  BeginSubjectFn begin_subject = nullptr;
+  SubjectFn subject = nullptr;
+  EventFn event = nullptr;
+  EventsFn events = nullptr;
+};
+
+class Engine {
+ public:
+  // Null with `error` set when the program cannot be lowered or compiled.
+  static std::unique_ptr<Engine> Create(const ir::Program& program, const EngineOptions& options,
+                                        std::string& error);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  const ir::Program& Program() const { return program_; }
+  const Layout& GetLayout() const { return layout_; }
+  const EntryPoints& Entries() const { return entries_; }
+  // Whether the object code came from the cache, and whether a broken entry was replaced.
+  bool FromCache() const { return from_cache_; }
+  bool ReplacedCorruptEntry() const;
+
+ private:
+  explicit Engine(const ir::Program& program);
+
+  const ir::Program& program_;
+  Layout layout_;
+  EntryPoints entries_;
+  bool from_cache_ = false;
+  std::unique_ptr<DiskObjectCache> cache_;  // outlives jit_, which compiles on lookup
+  std::unique_ptr<llvm::orc::LLJIT> jit_;
+};
+
+// `polc --emit=llvm`: the module as the engine compiles it (after the pipeline `options`
+// selects). False with `error` set when the program cannot be lowered.
+bool EmitLlvm(const ir::Program& program, const EngineOptions& options, std::string& text,
+              std::string& error);
+
+}  // namespace polc::jit

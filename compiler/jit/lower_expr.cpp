@@ -1,0 +1,349 @@
+// Expressions to LLVM IR: one case per ir::Op (compound ones in lower_ops.cpp), mirroring
+// interp/eval.cpp operation by operation (which operands are evaluated, in what order, and
+// where it fails), so the two engines agree on every value and on every failure.
+#include <fmt/format.h>
+#include <llvm/IR/Intrinsics.h>
+
+#include "compiler/jit/lower_internal.h"
+
+namespace polc::jit {
+
+using ir::Base;
+using ir::Node;
+using ir::Op;
+
+// ---------------------------------------------------------------- small helpers
+
+llvm::Value* Lowerer::I64(int64_t v) { return b_.getInt64(static_cast<uint64_t>(v)); }
+llvm::Value* Lowerer::I32(int32_t v) { return b_.getInt32(static_cast<uint32_t>(v)); }
+
+Lowerer::V Lowerer::Const(const ir::Value& value) {
+  return {I64(value.a), I64(value.b), b_.getInt1(value.present)};
+}
+Lowerer::V Lowerer::Absent() { return Const(ir::Value::Absent()); }
+Lowerer::V Lowerer::Int(llvm::Value* a) { return {a, I64(0), b_.getTrue()}; }
+Lowerer::V Lowerer::Bool(llvm::Value* bit) { return Int(b_.CreateZExt(bit, i64_)); }
+
+llvm::Value* Lowerer::ValueAt(llvm::Value* base, llvm::Value* index) {
+  return b_.CreateGEP(value_ty_, base, index);
+}
+
+Lowerer::V Lowerer::Load(llvm::Value* ptr) {
+  llvm::Value* a = b_.CreateLoad(i64_, b_.CreateStructGEP(value_ty_, ptr, 0));
+  llvm::Value* bb = b_.CreateLoad(i64_, b_.CreateStructGEP(value_ty_, ptr, 1));
+  llvm::Value* p = b_.CreateLoad(i8_, b_.CreateStructGEP(value_ty_, ptr, 2));
+  return {a, bb, b_.CreateICmpNE(p, b_.getInt8(0))};
+}
+
+void Lowerer::Store(llvm::Value* ptr, const V& v) {
+  b_.CreateStore(v.a, b_.CreateStructGEP(value_ty_, ptr, 0));
+  b_.CreateStore(v.b, b_.CreateStructGEP(value_ty_, ptr, 1));
+  b_.CreateStore(b_.CreateZExt(v.present, i8_), b_.CreateStructGEP(value_ty_, ptr, 2));
+}
+
+Lowerer::V Lowerer::Select(llvm::Value* cond, const V& t, const V& f) {
+  return {b_.CreateSelect(cond, t.a, f.a), b_.CreateSelect(cond, t.b, f.b),
+          b_.CreateSelect(cond, t.present, f.present)};
+}
+
+// How the interpreter reads a condition: an absent value does not hold.
+llvm::Value* Lowerer::Truth(const V& v) {
+  return b_.CreateAnd(v.present, b_.CreateICmpNE(v.a, I64(0)));
+}
+
+bool Lowerer::IsTrue(llvm::Value* v) {
+  auto* c = llvm::dyn_cast<llvm::ConstantInt>(v);
+  return c != nullptr && c->isOne();
+}
+
+bool Lowerer::IsFalse(llvm::Value* v) {
+  auto* c = llvm::dyn_cast<llvm::ConstantInt>(v);
+  return c != nullptr && c->isZero();
+}
+
+// Merge points use a stack slot; mem2reg turns them into phis at -O2.
+llvm::AllocaInst* Lowerer::EntryAlloca(llvm::Type* type, const char* name) {
+  llvm::BasicBlock& entry = f_.fn->getEntryBlock();
+  llvm::IRBuilder<> at(&entry, entry.begin());
+  return at.CreateAlloca(type, nullptr, name);
+}
+
+llvm::BasicBlock* Lowerer::NewBlock(const char* name) {
+  return llvm::BasicBlock::Create(context_, name, f_.fn);
+}
+
+llvm::Value* Lowerer::StateField(unsigned index) {
+  llvm::Type* type = index >= 6 ? i64_ : ptr_;
+  return b_.CreateLoad(type, b_.CreateStructGEP(state_ty_, f_.state, index));
+}
+
+int32_t Lowerer::Site(const SourceRange& range, const std::string& what, int32_t cap_acc) {
+  ErrorSite site;
+  site.message = fmt::format("{}:{}:{}: {}", program_.file, range.begin_line, range.begin_col, what);
+  // "\x01" marks where the failing value goes (JitState::error_detail).
+  site.detail_at = site.message.find('\x01');
+  if (site.detail_at != std::string::npos) site.message.erase(site.detail_at, 1);
+  site.cap_acc = cap_acc;
+  layout_.sites.push_back(std::move(site));
+  return static_cast<int32_t>(layout_.sites.size());
+}
+
+void Lowerer::FailIf(llvm::Value* cond, int32_t status) {
+  if (IsFalse(cond)) return;  // e.g. a presence check on a required field
+  llvm::BasicBlock* fail = NewBlock("fail");
+  llvm::BasicBlock* cont = NewBlock("ok");
+  b_.CreateCondBr(cond, fail, cont);
+  b_.SetInsertPoint(fail);
+  b_.CreateRet(I32(status));
+  b_.SetInsertPoint(cont);
+}
+
+void Lowerer::FailIfNonzero(llvm::Value* status) {
+  llvm::BasicBlock* fail = NewBlock("propagate");
+  llvm::BasicBlock* cont = NewBlock("ok");
+  b_.CreateCondBr(b_.CreateICmpNE(status, I32(0)), fail, cont);
+  b_.SetInsertPoint(fail);
+  b_.CreateRet(status);
+  b_.SetInsertPoint(cont);
+}
+
+void Lowerer::Require(Scope scope, const Node& node, const char* what) {
+  if (f_.scope == scope) return;
+  throw LowerError(fmt::format("{}:{}:{}: {} outside an event", program_.file,
+                               node.range.begin_line, node.range.begin_col, what));
+}
+
+llvm::Value* Lowerer::CheckedOp(llvm::Intrinsic::ID id, llvm::Value* l, llvm::Value* r,
+                                int32_t overflow_status) {
+  llvm::Value* pair = b_.CreateBinaryIntrinsic(id, l, r);
+  FailIf(b_.CreateExtractValue(pair, 1), overflow_status);
+  return b_.CreateExtractValue(pair, 0);
+}
+
+// ---------------------------------------------------------------- memoized definitions
+
+void Lowerer::MemoValueRef(const Memo& memo, llvm::Value*& value_ptr,
+                                 llvm::Value*& known_ptr) {
+  if (memo.event) {
+    value_ptr = b_.CreateInBoundsGEP(emem_ty_, f_.emem, {I32(0), I32(0), I32(memo.slot)});
+    known_ptr = b_.CreateInBoundsGEP(emem_ty_, f_.emem, {I32(0), I32(1), I32(memo.slot)});
+  } else {
+    value_ptr = ValueAt(StateField(1), I64(memo.slot));
+    known_ptr = b_.CreateGEP(i8_, StateField(2), I64(memo.slot));
+  }
+}
+
+Lowerer::V Lowerer::CallMemo(const Memo& memo) {
+  llvm::Value *value_ptr, *known_ptr;
+  MemoValueRef(memo, value_ptr, known_ptr);
+  llvm::Value* known = b_.CreateICmpNE(b_.CreateLoad(i8_, known_ptr), b_.getInt8(0));
+  llvm::BasicBlock* compute = NewBlock("compute");
+  llvm::BasicBlock* have = NewBlock("have");
+  b_.CreateCondBr(known, have, compute);
+  b_.SetInsertPoint(compute);
+  llvm::Value* null = llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(context_));
+  llvm::Value* status = b_.CreateCall(
+      memo.fn, {f_.state, f_.subject ? f_.subject : null, f_.event ? f_.event : null,
+                f_.acc ? f_.acc : null, f_.emem ? f_.emem : null});
+  FailIfNonzero(status);
+  b_.CreateBr(have);
+  b_.SetInsertPoint(have);
+  return Load(value_ptr);
+}
+
+// ---------------------------------------------------------------- the switch
+
+Lowerer::V Lowerer::Gen(const Node& node) {
+  switch (node.op) {
+    case Op::Const:
+      return Const(node.value);
+    case Op::Param:
+      if (!param_values_.empty()) return Const(param_values_[static_cast<size_t>(node.a)]);
+      return Load(ValueAt(StateField(0), I64(node.a)));
+    case Op::Field: {
+      if (node.a != 0) Require(Scope::Event, node, "an event field is read");
+      V v = Load(ValueAt(node.a == 0 ? f_.subject : f_.event, I64(node.b)));
+      // The reader rejects rows with a required field missing (abi.md), so presence is known.
+      const ir::Record& record = program_.records[node.a == 0 ? 0 : 1];
+      if (node.b >= 0 && static_cast<size_t>(node.b) < record.fields.size() &&
+          !record.fields[static_cast<size_t>(node.b)].type.optional) {
+        v.present = b_.getTrue();
+      }
+      return v;
+    }
+    case Op::Rule: {
+      const ir::Rule& rule = program_.rules[static_cast<size_t>(node.a)];
+      if (rule.stage == ir::Stage::Event) Require(Scope::Event, node, "an event rule is read");
+      if (f_.scope == Scope::Init) throw LowerError("a parameter reads a rule");
+      return CallMemo(rule_memo_[static_cast<size_t>(node.a)]);
+    }
+    case Op::Local: {
+      auto it = f_.locals.find(node.a);
+      if (it == f_.locals.end()) throw LowerError("a local is read before its let");
+      return it->second;
+    }
+    case Op::Let: {
+      V value = Gen(*node.kids[0]);
+      auto saved = f_.locals.find(node.a);
+      const bool had = saved != f_.locals.end();
+      const V old = had ? saved->second : V{};
+      f_.locals[node.a] = value;
+      V body = Gen(*node.kids[1]);
+      if (had) f_.locals[node.a] = old;
+      else f_.locals.erase(node.a);
+      return body;
+    }
+    case Op::AccRead:
+    case Op::AccRoom:
+      return GenAccess(node);
+    case Op::TableGet:
+      return GenTableGet(node);
+    case Op::Brackets: {
+      const size_t id = static_cast<size_t>(node.a);
+      V amount = Gen(*node.kids[0]);
+      auto sum = [&] {
+        llvm::Value* shift = I64(0);
+        if (node.kids.size() > 1) {
+          V s = Gen(*node.kids[1]);
+          shift = b_.CreateSelect(s.present, s.a, I64(0));
+        }
+        const int64_t n = static_cast<int64_t>(program_.brackets[id].lowers.size());
+        return Int(b_.CreateCall(bracket_sum_, {amount.a, bracket_lowers_[id], bracket_rates_[id], I64(n), shift}));
+      };
+      if (IsTrue(amount.present)) return sum();
+      llvm::AllocaInst* slot = EntryAlloca(value_ty_, "brackets");
+      Store(slot, Absent());
+      llvm::BasicBlock* compute = NewBlock("brackets");
+      llvm::BasicBlock* done = NewBlock("brackets.done");
+      b_.CreateCondBr(amount.present, compute, done);
+      b_.SetInsertPoint(compute);
+      Store(slot, sum());
+      b_.CreateBr(done);
+      b_.SetInsertPoint(done);
+      return Load(slot);
+    }
+    case Op::Add:
+    case Op::Sub:
+    case Op::MulRate:
+    case Op::Mul:
+      return GenArith(node);
+    case Op::Neg: {
+      V v = Gen(*node.kids[0]);
+      llvm::Value* min = I64(INT64_MIN);
+      llvm::Value* bad = b_.CreateOr(b_.CreateICmpEQ(v.a, min), b_.CreateICmpEQ(v.b, min));
+      FailIf(b_.CreateAnd(v.present, bad), Site(node.range, "arithmetic overflow"));
+      V negated{b_.CreateSub(I64(0), v.a),
+                node.type.base == Base::Duration ? b_.CreateSub(I64(0), v.b) : I64(0), b_.getTrue()};
+      return Select(v.present, negated, v);
+    }
+    case Op::Not:
+      return Bool(b_.CreateICmpEQ(Gen(*node.kids[0]).a, I64(0)));
+    case Op::And:
+    case Op::Or: {
+      const bool is_and = node.op == Op::And;
+      llvm::Value* left = b_.CreateICmpNE(Gen(*node.kids[0]).a, I64(0));
+      llvm::BasicBlock* from_left = b_.GetInsertBlock();
+      llvm::BasicBlock* right_bb = NewBlock(is_and ? "and.rhs" : "or.rhs");
+      llvm::BasicBlock* done = NewBlock(is_and ? "and.done" : "or.done");
+      if (is_and) b_.CreateCondBr(left, right_bb, done);
+      else b_.CreateCondBr(left, done, right_bb);
+      b_.SetInsertPoint(right_bb);
+      llvm::Value* right = b_.CreateICmpNE(Gen(*node.kids[1]).a, I64(0));
+      llvm::BasicBlock* from_right = b_.GetInsertBlock();
+      b_.CreateBr(done);
+      b_.SetInsertPoint(done);
+      llvm::PHINode* phi = b_.CreatePHI(i1_, 2);
+      phi->addIncoming(b_.getInt1(!is_and), from_left);
+      phi->addIncoming(right, from_right);
+      return Bool(phi);
+    }
+    case Op::Eq:
+    case Op::Ne: {
+      V l = Gen(*node.kids[0]);
+      V r = Gen(*node.kids[1]);
+      llvm::Value* equal = GenEqual(*node.kids[0], l, r);
+      return Bool(node.op == Op::Eq ? equal : b_.CreateNot(equal));
+    }
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge: {
+      V l = Gen(*node.kids[0]);
+      V r = Gen(*node.kids[1]);
+      FailIf(b_.CreateNot(b_.CreateAnd(l.present, r.present)),
+             Site(node.range, "internal error: comparison with an absent value"));
+      switch (node.op) {
+        case Op::Lt: return Bool(b_.CreateICmpSLT(l.a, r.a));
+        case Op::Le: return Bool(b_.CreateICmpSLE(l.a, r.a));
+        case Op::Gt: return Bool(b_.CreateICmpSGT(l.a, r.a));
+        default: return Bool(b_.CreateICmpSGE(l.a, r.a));
+      }
+    }
+    case Op::InSet: {
+      V v = Gen(*node.kids[0]);
+      llvm::Value* in_range = b_.CreateICmpULT(v.a, I64(64));  // also rejects negatives
+      llvm::Value* shift = b_.CreateSelect(in_range, v.a, I64(0));
+      llvm::Value* bit = b_.CreateTrunc(b_.CreateLShr(I64(node.a), shift), i1_);
+      return Bool(b_.CreateAnd(b_.CreateAnd(v.present, in_range), bit));
+    }
+    case Op::InPeriod: {
+      V d = Gen(*node.kids[0]);
+      V p = Gen(*node.kids[1]);
+      llvm::Value* inside = b_.CreateAnd(b_.CreateICmpSLE(p.a, d.a), b_.CreateICmpSLE(d.a, p.b));
+      return Bool(b_.CreateAnd(b_.CreateAnd(d.present, p.present), inside));
+    }
+    case Op::PeriodStart:
+    case Op::PeriodEnd: {
+      V p = Gen(*node.kids[0]);
+      return Select(p.present, Int(node.op == Op::PeriodStart ? p.a : p.b), p);
+    }
+    case Op::Months:
+    case Op::Days: {
+      V n = Gen(*node.kids[0]);
+      V span = node.op == Op::Months ? V{n.a, I64(0), b_.getTrue()} : V{I64(0), n.a, b_.getTrue()};
+      return Select(n.present, span, n);
+    }
+    case Op::If: {
+      V c = Gen(*node.kids[0]);
+      FailIf(b_.CreateNot(c.present), Site(node.range, "internal error: absent condition"));
+      llvm::AllocaInst* slot = EntryAlloca(value_ty_, "if");
+      llvm::BasicBlock* then_bb = NewBlock("then");
+      llvm::BasicBlock* else_bb = NewBlock("else");
+      llvm::BasicBlock* done = NewBlock("if.done");
+      b_.CreateCondBr(b_.CreateICmpNE(c.a, I64(0)), then_bb, else_bb);
+      b_.SetInsertPoint(then_bb);
+      Store(slot, Gen(*node.kids[1]));
+      b_.CreateBr(done);
+      b_.SetInsertPoint(else_bb);
+      Store(slot, Gen(*node.kids[2]));
+      b_.CreateBr(done);
+      b_.SetInsertPoint(done);
+      return Load(slot);
+    }
+    case Op::Match:
+      return GenMatch(node);
+    case Op::Min:
+    case Op::Max:
+      return GenMinMax(node);
+    case Op::Present:
+      return Bool(Gen(*node.kids[0]).present);
+    case Op::ValueOr: {
+      V v = Gen(*node.kids[0]);
+      if (IsTrue(v.present)) return v;
+      if (IsFalse(v.present)) return Gen(*node.kids[1]);
+      llvm::AllocaInst* slot = EntryAlloca(value_ty_, "or");
+      Store(slot, v);
+      llvm::BasicBlock* fallback = NewBlock("fallback");
+      llvm::BasicBlock* done = NewBlock("valueor.done");
+      b_.CreateCondBr(v.present, done, fallback);
+      b_.SetInsertPoint(fallback);
+      Store(slot, Gen(*node.kids[1]));
+      b_.CreateBr(done);
+      b_.SetInsertPoint(done);
+      return Load(slot);
+    }
+  }
+  throw LowerError("unknown operation");
+}
+
+}  // namespace polc::jit

@@ -1,0 +1,149 @@
+// The lowering's working state, shared by lower.cpp (declarations, rules, accumulators,
+// entry points) and lower_expr.cpp (expressions). Not part of the jit interface.
+#pragma once
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+
+#include "compiler/jit/abi.h"
+#include "compiler/jit/lower.h"
+
+namespace polc::jit {
+
+// IR the JIT refuses (a checker bug); Lower() turns it into an error string.
+class LowerError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Visits `node` and everything below it, for dependency scans.
+template <typename F>
+void Walk(const ir::Node* node, const F& visit) {
+  if (node == nullptr) return;
+  visit(*node);
+  for (const ir::NodePtr& kid : node->kids) Walk(kid.get(), visit);
+}
+
+class Lowerer {
+ public:
+  Lowerer(const ir::Program& program, llvm::LLVMContext& context, const LowerOptions& options);
+  void Run(Lowered& out);
+
+ private:
+  // A value in registers: i64 a, i64 b, i1 present.
+  struct V {
+    llvm::Value* a;
+    llvm::Value* b;
+    llvm::Value* present;
+  };
+  // What the function being emitted can see: subject-stage code has no event.
+  enum class Scope { Init, Subject, Event };
+  // Every generated helper takes (state, subject, event, acc, event memo) and returns a status.
+  struct Fn {
+    llvm::Function* fn = nullptr;
+    Scope scope = Scope::Subject;
+    llvm::Value *state = nullptr, *subject = nullptr, *event = nullptr, *acc = nullptr,
+                *emem = nullptr;
+    std::unordered_map<int64_t, V> locals;
+  };
+  // A memoized computation: a rule, or an accumulator's key or cap for the current event.
+  struct Memo {
+    bool event = false;  // lives in the event memo (else the subject memo in the state)
+    int32_t slot = 0;
+    llvm::Function* fn = nullptr;
+  };
+
+  // lower.cpp
+  void DeclareTypes();
+  void AssignSlots();
+  void AnalyzeCalls();  // lower_graph.cpp
+  void StartMemoFunction(const Memo& memo, Scope scope);
+  void EmitRuleFunction(int32_t id);
+  void EmitAccKeyFunction(int32_t acc);
+  void EmitAccCapFunction(int32_t acc);
+  void EmitMemoEpilogue(const Memo& memo, const V& v);
+  void EmitInit();
+  void EmitBeginSubject();
+  void EmitSubjectEntry();
+  void EmitEventEntry();
+  void EmitEventsEntry();
+  void EmitAccumulatorUpdates();
+  void EmitOutput(int32_t record, llvm::Value* out);
+  llvm::Value* AccBucketForUpdate(int32_t acc, const V& key);
+  V AccTotal(int32_t acc, const V& key);
+  llvm::Function* IntFindFunction();
+  llvm::Function* BinarySearchFunction();
+
+  // lower_expr.cpp
+  V Gen(const ir::Node& node);
+  V GenArith(const ir::Node& node);
+  V GenTableGet(const ir::Node& node);
+  V GenAccess(const ir::Node& node);
+  V GenMinMax(const ir::Node& node);
+  V GenMatch(const ir::Node& node);
+  llvm::Value* GenEqual(const ir::Node& left, const V& l, const V& r);
+  V GenMulRate(llvm::Value* fen, llvm::Value* bp);
+  V CallMemo(const Memo& memo);
+  void MemoValueRef(const Memo& memo, llvm::Value*& value_ptr, llvm::Value*& known_ptr);
+
+  // Helpers (lower_expr.cpp).
+  V Const(const ir::Value& value);
+  V Absent();
+  V Int(llvm::Value* a);
+  V Bool(llvm::Value* bit);
+  V Load(llvm::Value* ptr);
+  void Store(llvm::Value* ptr, const V& v);
+  V Select(llvm::Value* cond, const V& t, const V& f);
+  llvm::Value* Truth(const V& v);  // present && a != 0
+  static bool IsTrue(llvm::Value* v);   // a constant true: no branch needed
+  static bool IsFalse(llvm::Value* v);
+  llvm::Value* ValueAt(llvm::Value* base, llvm::Value* index);
+  llvm::Value* I64(int64_t v);
+  llvm::Value* I32(int32_t v);
+  llvm::AllocaInst* EntryAlloca(llvm::Type* type, const char* name);
+  int32_t Site(const SourceRange& range, const std::string& what, int32_t cap_acc = -1);
+  void FailIf(llvm::Value* cond, int32_t status);
+  void FailIfNonzero(llvm::Value* status);
+  llvm::Value* StateField(unsigned index);
+  llvm::BasicBlock* NewBlock(const char* name);
+  void Require(Scope scope, const ir::Node& node, const char* what);
+  llvm::Value* CheckedOp(llvm::Intrinsic::ID id, llvm::Value* l, llvm::Value* r,
+                         int32_t overflow_status);
+
+  const ir::Program& program_;
+  llvm::LLVMContext& context_;
+  LowerOptions options_;
+  std::unique_ptr<llvm::Module> module_;
+  llvm::IRBuilder<> b_;
+  Layout layout_;
+  Fn f_;  // the function being emitted
+
+  llvm::Type *i1_, *i8_, *i32_, *i64_, *ptr_;
+  llvm::StructType* value_ty_;  // {i64, i64, i8}
+  llvm::StructType* state_ty_;  // JitState
+  llvm::StructType* emem_ty_;   // {[n x value], [n x i8]}
+  llvm::FunctionType* helper_ty_;
+  std::vector<Memo> rule_memo_, key_memo_, cap_memo_;
+  // The parameters' values when the interpreter could compute them at lowering time: they
+  // become constants the optimizer folds into every rule.
+  std::vector<ir::Value> param_values_;
+  // Rule bodies are inlined into the entry points (the event memo then lives in registers)
+  // unless that would copy too much code: see AnalyzeCalls.
+  bool inline_memos_ = false;
+  int64_t inline_cost_ = 0;
+  std::vector<llvm::GlobalVariable*> table_keys_;                  // int-keyed tables
+  std::map<std::pair<int64_t, int64_t>, llvm::GlobalVariable*> table_cols_;  // (table, column)
+  std::vector<llvm::GlobalVariable*> bracket_lowers_, bracket_rates_;
+  llvm::Function* int_find_ = nullptr;
+  llvm::Function* bsearch_ = nullptr;
+  llvm::FunctionCallee mul_rate_, bracket_sum_, add_months_;
+};
+
+}  // namespace polc::jit

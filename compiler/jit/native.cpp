@@ -1,0 +1,94 @@
+// NativeSettlement: interp::Inputs rows to ir::Value arrays, one compiled call per subject's
+// events, rows back to the sink.
+#include "compiler/jit/native.h"
+
+#include <memory>
+
+namespace polc::jit {
+
+NativeSettlement::NativeSettlement(const Engine& engine) : engine_(engine), settler_(engine) {
+  settler_.SetTextEqual([this](int64_t la, int64_t lb, int64_t ra, int64_t rb) {
+    if (texts_of_ == nullptr) return la == ra && lb == rb;
+    return texts_of_->Text({la, lb, true}) == texts_of_->Text({ra, rb, true});
+  });
+  const int32_t status = settler_.Init();
+  if (status != 0) throw interp::EvalError(settler_.Failure(status, "", ""));
+  const Layout& layout = engine.GetLayout();
+  subject_row_.resize(static_cast<size_t>(layout.subject_fields));
+  subject_out_.resize(static_cast<size_t>(layout.subject_columns));
+}
+
+void NativeSettlement::ReadRow(const interp::RecordTable& table, uint32_t row, ir::Value* out) const {
+  const int32_t fields = static_cast<int32_t>(table.Decl().fields.size());
+  for (int32_t f = 0; f < fields; ++f) out[f] = table.Get(row, f);
+}
+
+void NativeSettlement::Fail(const interp::Inputs& inputs, int32_t status, uint32_t subject,
+                            int64_t event) {
+  const std::string event_key = event >= 0 ? inputs.EventKey(static_cast<uint32_t>(event)) : "";
+  throw interp::EvalError(settler_.Failure(status, inputs.SubjectKey(subject), event_key));
+}
+
+void NativeSettlement::SettleSubject(const interp::Inputs& inputs, uint32_t subject,
+                                     interp::RowSink& sink, const interp::SettleOptions& options) {
+  if (options.trace != nullptr) throw interp::EvalError("internal error: the JIT does not trace");
+  texts_of_ = &inputs;
+  const Layout& layout = engine_.GetLayout();
+  settler_.BeginSubject();
+  ReadRow(inputs.subjects, subject, subject_row_.data());
+  if (options.subject_output && engine_.Program().output_of[0] >= 0) {
+    const int32_t status = settler_.Subject(subject_row_.data(), subject_out_.data());
+    if (status != 0) Fail(inputs, status, subject, -1);
+    sink.SubjectRow(subject, subject_out_);
+  }
+  if (!options.events) return;
+  const uint32_t begin = inputs.subject_begin[subject], end = inputs.subject_begin[subject + 1];
+  uint32_t count = end - begin;
+  // explain stops after one event: settle no further than that one.
+  if (options.stop_after_event >= 0) {
+    for (uint32_t k = begin; k < end; ++k) {
+      if (static_cast<int64_t>(inputs.event_order[k]) == options.stop_after_event) {
+        count = k - begin + 1;
+        break;
+      }
+    }
+  }
+  const size_t fields = static_cast<size_t>(layout.event_fields);
+  const size_t columns = static_cast<size_t>(layout.event_columns);
+  events_.resize(count * fields);
+  event_out_.resize(count * columns);
+  for (uint32_t i = 0; i < count; ++i) {
+    ReadRow(inputs.events, inputs.event_order[begin + i], events_.data() + i * fields);
+  }
+  const int32_t status =
+      settler_.Events(subject_row_.data(), events_.data(), count, event_out_.data());
+  // Rows before a failure reach the sink, as they do from the interpreter.
+  const uint32_t settled = status == 0 ? count : static_cast<uint32_t>(settler_.FailedEvent());
+  const uint32_t rows = settled + (status != 0 && settler_.FailedAfterOutput() ? 1 : 0);
+  if (options.event_output && engine_.Program().output_of[1] >= 0) {
+    for (uint32_t i = 0; i < rows; ++i) {
+      row_.assign(event_out_.begin() + static_cast<ptrdiff_t>(i * columns),
+                  event_out_.begin() + static_cast<ptrdiff_t>((i + 1) * columns));
+      sink.EventRow(inputs.event_order[begin + i], row_);
+    }
+  }
+  if (status != 0) Fail(inputs, status, subject, inputs.event_order[begin + settled]);
+}
+
+interp::SettleFn MakeNativeSettleFn(const ir::Program& program, const EngineOptions& options) {
+  struct Owned {
+    std::unique_ptr<Engine> engine;
+    std::unique_ptr<NativeSettlement> native;
+  };
+  auto owned = std::make_shared<Owned>();
+  std::string error;
+  owned->engine = Engine::Create(program, options, error);
+  if (owned->engine == nullptr) throw interp::EvalError(error);
+  owned->native = std::make_unique<NativeSettlement>(*owned->engine);
+  return [owned](const interp::Inputs& inputs, uint32_t subject, interp::RowSink& sink,
+                 const interp::SettleOptions& settle_options) {
+    owned->native->SettleSubject(inputs, subject, sink, settle_options);
+  };
+}
+
+}  // namespace polc::jit

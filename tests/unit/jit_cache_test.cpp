@@ -1,0 +1,116 @@
+// The JIT's compile cache: a second engine for the same policy and options loads the object
+// code instead of compiling; other options get another entry; a corrupt or truncated entry
+// is detected, rebuilt, and the engine still settles correctly.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "compiler/driver/compile.h"
+#include "compiler/jit/engine.h"
+#include "compiler/jit/settle.h"
+
+namespace polc {
+namespace {
+
+namespace fs = std::filesystem;
+
+class JitCache : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fmt::format("{}/polc-jit-cache-{}-{}", fs::temp_directory_path().string(), ::getpid(),
+                       testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    compiled_ = driver::CompileFile(std::string(POLC_SOURCE_DIR) + "/policies/huaihua-2026.policy");
+    ASSERT_TRUE(compiled_->ok) << compiled_->diagnostics.Render();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::unique_ptr<jit::Engine> Build(bool optimize = true) {
+    jit::EngineOptions options;
+    options.optimize = optimize;
+    options.cache_dir = dir_;
+    std::string error;
+    auto engine = jit::Engine::Create(compiled_->program, options, error);
+    EXPECT_TRUE(engine) << error;
+    return engine;
+  }
+
+  std::vector<fs::path> Entries() const {
+    std::vector<fs::path> out;
+    if (!fs::exists(dir_)) return out;
+    for (const auto& e : fs::directory_iterator(dir_)) out.push_back(e.path());
+    return out;
+  }
+
+  // Person A's contribution: the compiled code runs.
+  static int64_t Contribution(const jit::Engine& engine) {
+    jit::Settler settler(engine);
+    EXPECT_EQ(settler.Init(), 0);
+    const ir::Program& p = engine.Program();
+    std::vector<ir::Value> person(p.records[0].fields.size(), ir::Value{0, 0, true});
+    for (size_t f = 0; f < person.size(); ++f) {
+      if (p.records[0].fields[f].name == "enrolled_on") person[f].a = 20371;  // 2025-10-10
+      if (p.records[0].fields[f].type.optional) person[f] = ir::Value::Absent();
+    }
+    settler.BeginSubject();
+    std::vector<ir::Value> out(static_cast<size_t>(engine.GetLayout().subject_columns));
+    EXPECT_EQ(settler.Subject(person.data(), out.data()), 0);
+    return out.at(1).a;
+  }
+
+  std::string dir_;
+  std::unique_ptr<driver::Compilation> compiled_;
+};
+
+TEST_F(JitCache, SecondEngineLoadsTheObjectCode) {
+  auto first = Build();
+  ASSERT_TRUE(first);
+  EXPECT_FALSE(first->FromCache());
+  EXPECT_EQ(Contribution(*first), 40000);
+  ASSERT_EQ(Entries().size(), 1u);
+  auto second = Build();
+  ASSERT_TRUE(second);
+  EXPECT_TRUE(second->FromCache());
+  EXPECT_EQ(Contribution(*second), 40000);
+  EXPECT_EQ(Entries().size(), 1u);
+}
+
+TEST_F(JitCache, OptionsAreInTheKey) {
+  auto optimized = Build(true);
+  auto plain = Build(false);
+  ASSERT_TRUE(optimized && plain);
+  EXPECT_FALSE(plain->FromCache());
+  EXPECT_EQ(Entries().size(), 2u);
+}
+
+TEST_F(JitCache, CorruptEntriesAreRebuilt) {
+  ASSERT_TRUE(Build());
+  ASSERT_EQ(Entries().size(), 1u);
+  const fs::path entry = Entries()[0];
+  const auto size = fs::file_size(entry);
+  for (int damage = 0; damage < 3; ++damage) {
+    if (damage == 0) {  // one flipped byte in the object code
+      std::fstream f(entry, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(static_cast<std::streamoff>(size - 100));
+      f.put('\x5a');
+    } else if (damage == 1) {  // truncated
+      fs::resize_file(entry, size / 2);
+    } else {  // not an entry at all
+      std::ofstream(entry, std::ios::binary | std::ios::trunc) << "garbage";
+    }
+    auto engine = Build();
+    ASSERT_TRUE(engine);
+    EXPECT_FALSE(engine->FromCache()) << damage;
+    EXPECT_TRUE(engine->ReplacedCorruptEntry()) << damage;
+    EXPECT_EQ(Contribution(*engine), 40000) << damage;
+    auto again = Build();
+    EXPECT_TRUE(again->FromCache()) << damage;
+    EXPECT_EQ(fs::file_size(entry), size) << damage;
+  }
+}
+
+}  // namespace
+}  // namespace polc

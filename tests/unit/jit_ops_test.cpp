@@ -1,0 +1,208 @@
+// The JIT against the interpreter on a policy that uses the operations the 2026 policies do
+// not (let, value_or, match arms, int-keyed tables and accumulators, negation, durations,
+// date differences), and on failures: an arithmetic overflow and an accumulator over its cap
+// must stop both engines with the same message.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "compiler/driver/compile.h"
+#include "compiler/interp/interp.h"
+#include "compiler/interp/records.h"
+#include "compiler/jit/engine.h"
+#include "compiler/jit/native.h"
+#include "runtime/date.h"
+#include "runtime/money.h"
+
+namespace polc {
+namespace {
+
+const char* kOpsPolicy = R"(policy "ops" { region: "r" year: 2026 source: "s" }
+enum kind { a, b, c, d }
+input person key person_id {
+  person_id: text  born: date  boss: text  n: int  stop: date?
+}
+input claim key claim_id of person by person_id order by date {
+  claim_id: text  person_id: text  date: date  k: kind  total: money  code: int?  ref: text
+}
+param year_span: period = 2026-01-01 .. 2026-12-31
+param shift: duration = 1 months + 10 days
+param big: int = 4611686018427387904
+table code_cap: int -> money { 1 => 100  2 => 250  7 => 40  12 => 900 }
+table kind_rate: kind -> rate { a => 50%  b, c => 75.5%  else => 0% }
+brackets scale { 0 .. 1000: 10%  1000 .. 5000: 20%  5000 ..: 35% }
+set ab: kind = { a, b }
+accumulator by_code: money by code = sum paid when present(code) cap code_cap[code]
+accumulator visits: int by k = count when k != d
+accumulator spent: money = sum total
+rule age_days: int = date - born
+rule later: date = born + shift - 3 days
+rule back: date = date - 2 months
+rule neg: money = -total
+rule paid: money = if present(code_cap[code]) then min(total * kind_rate[k], room(by_code)) else 0
+rule chosen: money = match k { a => total  b, c => paid  else => 0 }
+rule lookup: money = value_or(code_cap[value_or(code, 0)], 5)
+rule tax: money = scale(total, 5%)
+rule same_text: bool = k == a or k != b
+rule let_it: money = let x = total * 2; if x > 1000 then x - 1000 else -x
+rule in_year: bool = date in year_span and k in ab
+rule overflow: int = if n > 7 then big * n else n
+rule subject_only: int = n * 3
+  exception when n > 5 = n * 4
+rule until: date? = stop
+rule gap: int = if present(stop) then value_or(stop, born) - born else -1
+output o for claim {
+  claim_id, age_days, later, back, neg, paid, chosen, lookup, tax, same_text, let_it, in_year,
+  visits, spent, count_k = visits + subject_only, overflow, gap
+}
+output q for person { person_id, subject_only, until absent "-", gap, later2 = born + shift }
+)";
+
+// Deterministic pseudo-random numbers (the test must not depend on the standard library's
+// distributions).
+struct Lcg {
+  uint64_t state;
+  uint64_t Next(uint64_t n) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (state >> 33) % n;
+  }
+};
+
+class Sink : public interp::RowSink {
+ public:
+  explicit Sink(const interp::Inputs& inputs) {
+    rows[0].resize(inputs.subjects.Size());
+    rows[1].resize(inputs.events.Size());
+  }
+  void SubjectRow(uint32_t s, const std::vector<ir::Value>& v) override { rows[0][s] = v; }
+  void EventRow(uint32_t e, const std::vector<ir::Value>& v) override { rows[1][e] = v; }
+  std::vector<std::vector<ir::Value>> rows[2];
+};
+
+template <typename Engine>
+std::string SettleAll(Engine& engine, const interp::Inputs& inputs, Sink& sink) {
+  try {
+    for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) engine.SettleSubject(inputs, s, sink);
+  } catch (const interp::EvalError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+struct Files {
+  std::string dir;
+  explicit Files(const std::string& name)
+      : dir(fmt::format("{}/polc-jit-ops-{}-{}", std::filesystem::temp_directory_path().string(),
+                        name, ::getpid())) {
+    std::filesystem::create_directories(dir);
+  }
+  ~Files() { std::filesystem::remove_all(dir); }
+  void Write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir + "/" + name, std::ios::binary) << text;
+  }
+};
+
+// Persons with n below `max_n` (n > 7 overflows), claims with every kind and code.
+void WritePopulation(const Files& files, int persons, int max_n, uint64_t seed) {
+  Lcg rng{seed};
+  std::string p = "person_id,born,boss,n,stop\n", c = "claim_id,person_id,date,k,total,code,ref\n";
+  const char* kinds[] = {"a", "b", "c", "d"};
+  const char* codes[] = {"", "0", "1", "2", "7", "12", "13"};
+  const int32_t first = rt::MakeDate(2025, 11, 1);
+  int claim = 0;
+  for (int i = 0; i < persons; ++i) {
+    const int32_t born = rt::MakeDate(1950, 1, 1) + static_cast<int32_t>(rng.Next(28000));
+    const std::string stop = rng.Next(2) ? rt::FormatDate(born + static_cast<int32_t>(rng.Next(9000))) : "";
+    p += fmt::format("P{},{},B{},{},{}\n", i, rt::FormatDate(born), rng.Next(5),
+                     rng.Next(static_cast<uint64_t>(max_n)), stop);
+    const int n = static_cast<int>(rng.Next(14));
+    for (int k = 0; k < n; ++k, ++claim) {
+      c += fmt::format("C{},P{},{},{},{},{},R{}\n", claim, i,
+                       rt::FormatDate(first + static_cast<int32_t>(rng.Next(480))),
+                       kinds[rng.Next(4)], rt::FormatMoney(static_cast<int64_t>(rng.Next(2000000))),
+                       codes[rng.Next(7)], rng.Next(3));
+    }
+  }
+  files.Write("persons.csv", p);
+  files.Write("claims.csv", c);
+}
+
+// Both engines over the files in `files`: the same values, or the same failure.
+void Compare(const std::string& policy_text, const Files& files, bool optimize,
+             const std::string& expected_failure_part) {
+  files.Write("ops.policy", policy_text);
+  auto compiled = driver::CompileFile(files.dir + "/ops.policy");
+  ASSERT_TRUE(compiled->ok) << compiled->diagnostics.Render();
+  std::string error;
+  jit::EngineOptions options;
+  options.optimize = optimize;
+  auto engine = jit::Engine::Create(compiled->program, options, error);
+  ASSERT_TRUE(engine) << error;
+  interp::Interpreter interp(compiled->program);
+  interp::Inputs inputs;
+  interp::InputErrors errors;
+  ASSERT_TRUE(interp::ReadInputs(interp, files.dir + "/persons.csv", files.dir + "/claims.csv",
+                                 inputs, errors))
+      << errors.Render();
+  Sink want(inputs), got(inputs);
+  const std::string interp_failure = SettleAll(interp, inputs, want);
+  jit::NativeSettlement native(*engine);
+  const std::string jit_failure = SettleAll(native, inputs, got);
+  EXPECT_EQ(jit_failure, interp_failure);
+  if (expected_failure_part.empty()) {
+    EXPECT_EQ(interp_failure, "");
+  } else {
+    EXPECT_NE(interp_failure.find(expected_failure_part), std::string::npos) << interp_failure;
+  }
+  size_t differences = 0;
+  for (int kind = 0; kind < 2; ++kind) {
+    ASSERT_EQ(got.rows[kind].size(), want.rows[kind].size());
+    for (size_t r = 0; r < want.rows[kind].size(); ++r) {
+      ASSERT_EQ(got.rows[kind][r].size(), want.rows[kind][r].size()) << kind << " row " << r;
+      for (size_t col = 0; col < want.rows[kind][r].size(); ++col) {
+        const ir::Value& w = want.rows[kind][r][col];
+        const ir::Value& g = got.rows[kind][r][col];
+        if (w == g) continue;
+        if (++differences <= 10) {
+          ADD_FAILURE() << "kind " << kind << " row " << r << " column " << col << ": jit (" << g.a
+                        << ", " << g.b << ", " << g.present << ") interp (" << w.a << ", " << w.b
+                        << ", " << w.present << ")";
+        }
+      }
+    }
+  }
+  EXPECT_EQ(differences, 0u);
+}
+
+class JitOps : public testing::TestWithParam<bool> {};
+
+TEST_P(JitOps, EveryOperationAgreesWithTheInterpreter) {
+  Files files("all");
+  WritePopulation(files, 400, 8, 99);
+  Compare(kOpsPolicy, files, GetParam(), "");
+}
+
+TEST_P(JitOps, OverflowFailsLikeTheInterpreter) {
+  Files files("overflow");
+  WritePopulation(files, 60, 10, 5);
+  Compare(kOpsPolicy, files, GetParam(), "arithmetic overflow");
+}
+
+TEST_P(JitOps, AccumulatorOverItsCapFailsLikeTheInterpreter) {
+  Files files("cap");
+  WritePopulation(files, 40, 8, 3);
+  std::string policy = kOpsPolicy;
+  policy += "accumulator capped: money = sum total cap 2000\n";
+  Compare(policy, files, GetParam(), "exceeds its cap");
+}
+
+INSTANTIATE_TEST_SUITE_P(Pipelines, JitOps, testing::Values(false, true),
+                         [](const testing::TestParamInfo<bool>& info) {
+                           return info.param ? "O2" : "O0";
+                         });
+
+}  // namespace
+}  // namespace polc
