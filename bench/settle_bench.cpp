@@ -1,8 +1,9 @@
 // Settlement speed, in memory: the interpreter, the JIT and a hand-written C++ settlement of
 // the Huaihua rules (handwritten_huaihua.h) on one generated population (claims/s), and the
-// JIT's compile time per policy. Inputs are read and checked once, before
-// timing. Run: settle_bench [--persons=N] [--seed=S] [benchmark flags]; needs polc-gen
-// (POLC_GEN_BINARY at build time, or $POLC_GEN).
+// JIT's compile time per policy. Inputs are read and checked once, before timing; before any
+// benchmark runs, the hand-written settlement is checked equal to the JIT on the whole
+// population (exit 1 if not). Run: polc_bench [--persons=N] [--seed=S] [benchmark flags];
+// needs polc-gen (POLC_GEN_BINARY at build time, or $POLC_GEN). bench/run.sh runs it.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -166,7 +167,88 @@ std::vector<ir::Value> JitOutputs(Fixture& f, std::vector<ir::Value>& subject_ro
   return events;
 }
 
-// The speed of light: the same rows through hand-written C++, checked equal to the JIT first.
+// The hand-written settlement's rows for the whole population, in JitOutputs' layout.
+constexpr size_t kHandSubjectFields = 10, kHandEventFields = 10, kHandSubjectColumns = 5, kHandEventColumns = 6;
+
+void RunHandwritten(bench::HandwrittenHuaihua& hand, const Fixture& f, std::vector<ir::Value>& subject_out,
+                    std::vector<ir::Value>& event_out) {
+  for (uint32_t s = 0; s < f.inputs.subjects.Size(); ++s) {
+    const ir::Value* subject = f.subjects.data() + s * kHandSubjectFields;
+    hand.Subject(subject, subject_out.data() + s * kHandSubjectColumns);
+    const uint32_t begin = f.inputs.subject_begin[s], end = f.inputs.subject_begin[s + 1];
+    hand.Events(subject, f.events.data() + begin * kHandEventFields, end - begin,
+                event_out.data() + begin * kHandEventColumns);
+  }
+}
+
+std::string Show(const ir::Value* row, size_t n) {
+  std::string s;
+  for (size_t k = 0; k < n; ++k) {
+    s += k ? ", " : "";
+    s += row[k].present ? fmt::format("{}/{}", row[k].a, row[k].b) : "absent";
+  }
+  return s;
+}
+
+// Before any timing: the hand-written settlement must give exactly the JIT's rows on the whole
+// generated population, or the comparison means nothing. Prints what was compared; on the first
+// difference prints both rows and returns false.
+bool VerifyHandwritten() {
+  Fixture& f = Fixture::Get("huaihua-2026");
+  bench::HandwrittenHuaihua hand;
+  std::string error;
+  if (!hand.Init(f.compiled->program, error)) {
+    fmt::print(stderr, "polc_bench: hand-written settlement: {}\n", error);
+    return false;
+  }
+  const jit::Layout& layout = f.engine->GetLayout();
+  if (static_cast<size_t>(layout.subject_fields) != kHandSubjectFields ||
+      static_cast<size_t>(layout.event_fields) != kHandEventFields ||
+      static_cast<size_t>(layout.subject_columns) != kHandSubjectColumns ||
+      static_cast<size_t>(layout.event_columns) != kHandEventColumns) {
+    fmt::print(stderr, "polc_bench: the policy's row layout is not the one the hand-written settlement assumes\n");
+    return false;
+  }
+  std::vector<ir::Value> jit_subjects;
+  const std::vector<ir::Value> jit_events = JitOutputs(f, jit_subjects);
+  std::vector<ir::Value> subject_out(jit_subjects.size()), event_out(jit_events.size());
+  RunHandwritten(hand, f, subject_out, event_out);
+  auto compare = [](const char* what, const std::vector<ir::Value>& jit, const std::vector<ir::Value>& hand_rows,
+                    size_t columns) {
+    for (size_t r = 0; r * columns < jit.size(); ++r) {
+      for (size_t k = 0; k < columns; ++k) {
+        if (!(jit[r * columns + k] == hand_rows[r * columns + k])) {
+          fmt::print(stderr, "polc_bench: FAILED: the hand-written settlement disagrees with the JIT on {} row {} column {}\n"
+                             "  jit:  {}\n  hand: {}\n", what, r, k, Show(&jit[r * columns], columns),
+                     Show(&hand_rows[r * columns], columns));
+          return false;
+        }
+      }
+    }
+    return true;
+  };
+  if (!compare("person", jit_subjects, subject_out, kHandSubjectColumns) ||
+      !compare("claim", jit_events, event_out, kHandEventColumns)) {
+    return false;
+  }
+  // How much of the rules the population exercises: claims by status, and paid by each fund.
+  size_t by_status[4] = {0, 0, 0, 0}, basic_paid = 0, catastrophic_paid = 0;
+  for (size_t r = 0; r * kHandEventColumns < jit_events.size(); ++r) {
+    const ir::Value* row = &jit_events[r * kHandEventColumns];
+    if (row[2].a >= 0 && row[2].a < 4) ++by_status[row[2].a];
+    basic_paid += row[3].a > 0;
+    catastrophic_paid += row[4].a > 0;
+  }
+  fmt::print(stderr,
+             "polc_bench: hand-written settlement == JIT on {} persons and {} claims "
+             "(status ok/waiting/outside/not_covered: {}/{}/{}/{}; basic > 0: {}, catastrophic > 0: {})\n",
+             f.inputs.subjects.Size(), f.inputs.events.Size(), by_status[0], by_status[1], by_status[2],
+             by_status[3], basic_paid, catastrophic_paid);
+  return true;
+}
+
+// The speed of light: the same rows through hand-written C++ (checked equal to the JIT by
+// VerifyHandwritten before any benchmark runs).
 void BM_Handwritten(benchmark::State& state) {
   Fixture& f = Fixture::Get("huaihua-2026");
   bench::HandwrittenHuaihua hand;
@@ -175,25 +257,10 @@ void BM_Handwritten(benchmark::State& state) {
     state.SkipWithError(error.c_str());
     return;
   }
-  const size_t sf = 10, ef = 10, sc = 5, ec = 6;
-  std::vector<ir::Value> jit_subjects;
-  const std::vector<ir::Value> jit_events = JitOutputs(f, jit_subjects);
-  std::vector<ir::Value> subject_out(f.inputs.subjects.Size() * sc), event_out(f.inputs.events.Size() * ec);
-  auto run = [&] {
-    for (uint32_t s = 0; s < f.inputs.subjects.Size(); ++s) {
-      const ir::Value* subject = f.subjects.data() + s * sf;
-      hand.Subject(subject, subject_out.data() + s * sc);
-      const uint32_t begin = f.inputs.subject_begin[s], end = f.inputs.subject_begin[s + 1];
-      hand.Events(subject, f.events.data() + begin * ef, end - begin, event_out.data() + begin * ec);
-    }
-  };
-  run();
-  if (!(subject_out == jit_subjects) || !(event_out == jit_events)) {
-    state.SkipWithError("the hand-written settlement disagrees with the JIT");
-    return;
-  }
+  std::vector<ir::Value> subject_out(f.inputs.subjects.Size() * kHandSubjectColumns),
+      event_out(f.inputs.events.Size() * kHandEventColumns);
   for (auto _ : state) {
-    run();
+    RunHandwritten(hand, f, subject_out, event_out);
     benchmark::DoNotOptimize(event_out.data());
   }
   Report(state, f);
@@ -233,7 +300,14 @@ int main(int argc, char** argv) {
   }
   int n = static_cast<int>(rest.size());
   benchmark::Initialize(&n, rest.data());
-  benchmark::RunSpecifiedBenchmarks();
+  if (benchmark::ReportUnrecognizedArguments(n, rest.data())) return 2;
+  try {
+    if (!VerifyHandwritten()) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "polc_bench: {}\n", e.what());
+    return 1;
+  }
   benchmark::Shutdown();
   return 0;
 }
