@@ -277,6 +277,8 @@ bool AtomicOutputFile::Commit(std::string& error) {
 
 // ---------------------------------------------------------------- CsvWriter
 
+CsvWriter::CsvWriter() : out_(nullptr), memory_(true) {}
+
 CsvWriter::CsvWriter(std::FILE* out) : out_(out) { buffer_.reserve(kFlushBytes + 4096); }
 
 CsvWriter::CsvWriter(AtomicOutputFile& out) : CsvWriter(out.Stream()) {
@@ -311,7 +313,12 @@ void CsvWriter::EndRow() {
   if (fields_in_row_ == 1 && last_field_empty_) buffer_.append("\"\"");
   buffer_.push_back('\n');
   fields_in_row_ = 0;
-  if (buffer_.size() >= kFlushBytes) Drain();
+  if (!memory_ && buffer_.size() >= kFlushBytes) Drain();
+}
+
+void CsvWriter::AppendRows(std::string_view rows) {
+  buffer_.append(rows);
+  if (!memory_ && buffer_.size() >= kFlushBytes) Drain();
 }
 
 void CsvWriter::Row(std::initializer_list<std::string_view> values) {
@@ -320,7 +327,7 @@ void CsvWriter::Row(std::initializer_list<std::string_view> values) {
 }
 
 void CsvWriter::Drain() {
-  if (buffer_.empty()) return;
+  if (buffer_.empty() || memory_) return;
   if (out_ == nullptr) {
     if (error_.empty()) error_ = "CSV output is not open";
   } else if (std::fwrite(buffer_.data(), 1, buffer_.size(), out_) != buffer_.size()) {

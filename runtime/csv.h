@@ -6,6 +6,7 @@
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace polc::rt {
@@ -96,6 +97,7 @@ class CsvWriter {
  public:
   static constexpr size_t kFlushBytes = size_t{1} << 20;
 
+  CsvWriter();  // into memory only: Take() hands out what was written
   explicit CsvWriter(std::FILE* out);  // not owned
   explicit CsvWriter(AtomicOutputFile& out);  // one writer per file
   ~CsvWriter();  // flushes, but only Flush (or Commit) can report a failure
@@ -105,6 +107,13 @@ class CsvWriter {
   void Field(std::string_view value);
   void EndRow();
   void Row(std::initializer_list<std::string_view> values);
+  // Whole rows already written as CSV (by a memory writer), at a row boundary.
+  void AppendRows(std::string_view rows);
+  // A memory writer's rows so far, leaving it empty.
+  std::string Take() { return std::exchange(buffer_, {}); }
+  // A memory writer's rows so far, and forgetting them (keeping the buffer's capacity).
+  std::string_view Rows() const { return buffer_; }
+  void Clear() { buffer_.clear(); }
   bool Flush(std::string& error);
 
  private:
@@ -114,6 +123,7 @@ class CsvWriter {
   std::FILE* out_;
   AtomicOutputFile* file_ = nullptr;
   std::string buffer_;
+  bool memory_ = false;
   size_t fields_in_row_ = 0;
   bool last_field_empty_ = false;
   std::string error_;

@@ -8,8 +8,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   int exit_code = 0;
   std::string emit, emit_file;
-  app.add_option("--emit", emit, "print a stage of the pipeline for FILE: ast, ir")
-      ->check(CLI::IsMember({"ast", "ir"}));
+  bool no_opt = false;
+  app.add_option("--emit", emit, "print a stage of the pipeline for FILE: ast, ir, llvm")
+      ->check(CLI::IsMember({"ast", "ir", "llvm"}));
+  app.add_flag("--no-opt", no_opt, "with --emit=llvm: the module of the unoptimized pipeline");
   app.add_option("file", emit_file, "policy file for --emit");
   polc::driver::AddCheckCommand(app, exit_code);
   polc::driver::AddFmtCommand(app, exit_code);
@@ -27,7 +29,7 @@ int main(int argc, char** argv) {
       std::cerr << app.help();
       return 2;
     }
-    return polc::driver::Emit(emit, emit_file);
+    return polc::driver::Emit(emit, emit_file, !no_opt);
   }
   return exit_code;
 }

@@ -13,7 +13,8 @@ void AddExplainCommand(CLI::App& app, int& exit_code);  // explain.cpp
 void AddTestCommand(CLI::App& app, int& exit_code);     // test.cpp
 void AddSummaryCommand(CLI::App& app, int& exit_code);  // summary.cpp: the README's main job
 
-// `polc --emit=ast|ir FILE`: prints a stage of the pipeline. Returns the exit code.
-int Emit(const std::string& stage, const std::string& file);  // emit.cpp
+// `polc --emit=ast|ir|llvm FILE`: prints a stage of the pipeline (llvm: after the -O2
+// pipeline, or the unoptimized one). Returns the exit code.
+int Emit(const std::string& stage, const std::string& file, bool optimize);  // emit.cpp
 
 }  // namespace polc::driver

@@ -1,11 +1,12 @@
-// `polc --emit=ast|ir FILE`: prints one stage of the pipeline, in pipeline order (the
-// AST needs only the parser; the IR needs a file that checks).
+// `polc --emit=ast|ir|llvm FILE`: prints one stage of the pipeline, in pipeline order (the
+// AST needs only the parser; the IR and the LLVM module need a file that checks).
 #include <iostream>
 
 #include "compiler/ast/print.h"
 #include "compiler/diag/stack.h"
 #include "compiler/driver/commands.h"
 #include "compiler/driver/compile.h"
+#include "compiler/jit/engine.h"
 #include "compiler/parse/parse.h"
 
 namespace polc::driver {
@@ -36,22 +37,36 @@ int EmitAst(const std::string& path) {
   return 0;
 }
 
-int EmitIr(const std::string& path) {
+// The IR, or with `llvm` the module the JIT compiles from it.
+int EmitLowered(const std::string& path, bool llvm, bool optimize) {
   std::unique_ptr<Compilation> c = CompileFile(path);
   std::cerr << c->diagnostics.Render();  // warnings too, when it checks
   if (!c->ok) return 1;
-  std::string listing;
-  RunOnLargeStack([&] { listing = ir::Print(c->program); });
+  std::string listing, error;
+  bool ok = true;
+  RunOnLargeStack([&] {
+    if (!llvm) {
+      listing = ir::Print(c->program);
+      return;
+    }
+    jit::EngineOptions options;
+    options.optimize = optimize;
+    ok = jit::EmitLlvm(c->program, options, listing, error);
+  });
+  if (!ok) {
+    std::cerr << fmt::format("polc: {}\n", error);
+    return 1;
+  }
   std::cout << listing;
   return 0;
 }
 
 }  // namespace
 
-int Emit(const std::string& stage, const std::string& file) {
+int Emit(const std::string& stage, const std::string& file, bool optimize) {
   if (stage == "ast") return EmitAst(file);
-  if (stage == "ir") return EmitIr(file);
-  std::cerr << fmt::format("polc: unknown stage '{}' for --emit (ast, ir)\n", stage);
+  if (stage == "ir" || stage == "llvm") return EmitLowered(file, stage == "llvm", optimize);
+  std::cerr << fmt::format("polc: unknown stage '{}' for --emit (ast, ir, llvm)\n", stage);
   return 2;
 }
 

@@ -15,6 +15,8 @@ namespace {
 struct RunOptions {
   std::string policy, persons, claims, out, persons_out;
   std::string engine = "jit";
+  int threads = 1;
+  bool no_cache = false;
 };
 
 int RunRun(const RunOptions& options) {
@@ -24,11 +26,11 @@ int RunRun(const RunOptions& options) {
   // The interpreter recurses once per nesting level of the policy.
   RunOnLargeStack([&] {
     try {
-      std::unique_ptr<Engine> engine = MakeEngine(c->program, options.engine, std::cerr);
+      std::unique_ptr<Engine> engine = MakeEngine(c->program, SpeedConfig(options.engine, options.threads, options.no_cache), std::cerr);
       interp::Inputs inputs;
       if (!LoadInputs(*engine->interp, options.persons, options.claims, inputs, std::cerr)) return;
       std::string error;
-      if (!interp::WriteResults(c->program, engine->settle, inputs, options.out, options.persons_out, error)) {
+      if (!interp::WriteResults(c->program, engine->settlers, inputs, options.out, options.persons_out, error)) {
         std::cerr << "polc: " << error << "\n";
         return;
       }
@@ -51,6 +53,7 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--out", options->out, "event results CSV to write")->required();
   cmd->add_option("--persons-out", options->persons_out, "subject results CSV to write");
   AddEngineOption(*cmd, options->engine);
+  AddSpeedOptions(*cmd, options->threads, options->no_cache);
   cmd->callback([options, &exit_code] { exit_code = RunRun(*options); });
 }
 

@@ -5,6 +5,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -19,17 +20,38 @@ std::unique_ptr<Compilation> LoadPolicy(const std::string& path, std::ostream& e
 // `--engine jit|interp`, defaulting to jit.
 void AddEngineOption(CLI::App& command, std::string& engine);
 
+// How a command wants to settle.
+struct EngineConfig {
+  std::string name = "jit";  // jit or interp
+  int threads = 1;           // independent settlers, one per thread
+  bool optimize = true;      // the JIT's -O2 pipeline; false: the fast unoptimized one
+  std::string cache_dir;     // the JIT's object cache; empty: none
+};
+
 // What a command settles with. The interpreter always exists: it checks the inputs'
-// requirements and explains; `settle` is the engine chosen by --engine.
+// requirements and explains. `settlers` holds config.threads independent settlers of the
+// engine chosen by --engine (they share the compiled code, not their state); `settle` is the
+// first of them.
 struct Engine {
   std::unique_ptr<interp::Interpreter> interp;
+  std::vector<std::unique_ptr<interp::Interpreter>> more_interps;  // behind settlers[1..]
+  std::vector<interp::SettleFn> settlers;
   interp::SettleFn settle;
 };
-// `name` is jit or interp. When the JIT cannot compile the program, a one-line note goes to
-// `err` and the interpreter settles (both engines give identical results). Throws
-// interp::EvalError when the parameters cannot be computed.
+// When the JIT cannot compile the program, a one-line note goes to `err` and the interpreter
+// settles (both engines give identical results). Throws interp::EvalError when the
+// parameters cannot be computed.
+std::unique_ptr<Engine> MakeEngine(const ir::Program& program, const EngineConfig& config,
+                                   std::ostream& err);
+// One settler, unoptimized and uncached: for tests and commands where compile time matters
+// more than speed.
 std::unique_ptr<Engine> MakeEngine(const ir::Program& program, const std::string& name,
                                    std::ostream& err);
+
+// `--threads N` (default: every core) and `--no-cache`, for commands that settle populations.
+void AddSpeedOptions(CLI::App& command, int& threads, bool& no_cache);
+// The config of those options: -O2, and the cache in jit::DefaultCacheDir() unless no_cache.
+EngineConfig SpeedConfig(const std::string& engine, int threads, bool no_cache);
 
 // Reads both inputs for `interp`'s program; prints `file:line: ...` errors to `err` on failure.
 bool LoadInputs(interp::Interpreter& interp, const std::string& subject_path,

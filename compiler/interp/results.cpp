@@ -1,7 +1,14 @@
 // Formatting output values and writing result files (see results.h).
 #include "compiler/interp/results.h"
 
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include <fmt/format.h>
+
+#include "compiler/diag/stack.h"
 
 #include "runtime/csv.h"
 #include "runtime/date.h"
@@ -79,99 +86,186 @@ std::string FormatCell(const ir::Program& program, const Inputs& inputs, const i
 
 namespace {
 
-// Event rows in settlement order, each field as a varint length and its bytes, addressed by
-// the event's input row so they can be written in input order at the end. When the input is
-// already in settlement order (grouped by subject, sorted), rows go straight to the file.
-class EventRowStore : public RowSink {
+// Settlement in chunks of consecutive subjects, spread over the settlers (one per thread).
+// Each chunk's rows are formatted as CSV text by the thread that settles it; the calling
+// thread writes finished chunks in chunk order, so subject rows, and event rows when the input
+// is already in settlement order, stream to the files in input order. Otherwise event rows
+// wait in per-thread arenas, addressed by their input row, and are written in input order at
+// the end. A failure stops the run with the error of the first failing subject, as one
+// thread would.
+constexpr uint32_t kChunkSubjects = 1024;
+constexpr size_t kWindowPerThread = 4;  // chunks settled ahead of the writer, per thread
+
+struct Chunk {
+  std::string subjects, events;  // CSV rows
+  bool done = false;
+};
+
+struct Arena {
+  std::string bytes;  // rows, each as a varint length and its CSV text
+};
+
+class ChunkSink : public RowSink {
  public:
-  EventRowStore(const ir::Program& program, const Inputs& inputs, rt::CsvWriter* subjects,
-                rt::CsvWriter* direct_events)
-      : program_(program), inputs_(inputs), subjects_(subjects), direct_(direct_events),
-        begins_(direct_events != nullptr ? 0 : inputs.events.Size(), 0) {}
+  ChunkSink(const ir::Program& program, const Inputs& inputs, bool subjects, Arena* arena,
+            uint64_t arena_tag, std::vector<uint64_t>* where)
+      : program_(program), inputs_(inputs), subjects_(subjects), arena_(arena), arena_tag_(arena_tag),
+        where_(where) {}
+
+  void Finish(Chunk& chunk) {
+    chunk.subjects = subject_rows_.Take();
+    chunk.events = event_rows_.Take();
+  }
 
   void SubjectRow(uint32_t, const std::vector<Value>& values) override {
-    if (subjects_ == nullptr) return;
-    const ir::Output& output = program_.outputs[static_cast<size_t>(program_.output_of[0])];
-    for (size_t c = 0; c < values.size(); ++c) {
-      cell_.clear();
-      AppendCell(cell_, program_, inputs_, output.columns[c].value->type, values[c], output.columns[c].absent);
-      subjects_->Field(cell_);
-    }
-    subjects_->EndRow();
+    if (subjects_) Format(0, values, subject_rows_);
   }
 
   void EventRow(uint32_t event, const std::vector<Value>& values) override {
-    const ir::Output& output = program_.outputs[static_cast<size_t>(program_.output_of[1])];
-    const uint64_t begin = arena_.size();
-    for (size_t c = 0; c < values.size(); ++c) {
-      cell_.clear();
-      AppendCell(cell_, program_, inputs_, output.columns[c].value->type, values[c], output.columns[c].absent);
-      if (direct_ != nullptr) {
-        direct_->Field(cell_);
-        continue;
-      }
-      for (uint64_t n = cell_.size(); ; n >>= 7) {
-        if (n < 0x80) {
-          arena_.push_back(static_cast<char>(n));
-          break;
-        }
-        arena_.push_back(static_cast<char>(0x80 | (n & 0x7f)));
-      }
-      arena_.append(cell_);
-    }
-    if (direct_ != nullptr) {
-      direct_->EndRow();
+    if (arena_ == nullptr) {
+      Format(1, values, event_rows_);
       return;
     }
-    begins_[event] = begin;
-    // Sized once from the first rows: doubling a buffer of hundreds of megabytes copies it.
-    if (++rows_ == kSampleRows) arena_.reserve(arena_.size() / kSampleRows * begins_.size() * 6 / 5);
-  }
-
-  // Every row has one field per column, so a row's start is all that needs remembering.
-  void WriteInInputOrder(rt::CsvWriter& writer) const {
-    const size_t columns = program_.outputs[static_cast<size_t>(program_.output_of[1])].columns.size();
-    for (uint64_t at : begins_) {
-      for (size_t c = 0; c < columns; ++c) {
-        uint64_t n = 0;
-        for (int shift = 0;; shift += 7) {
-          const auto byte = static_cast<unsigned char>(arena_[at++]);
-          n |= static_cast<uint64_t>(byte & 0x7f) << shift;
-          if ((byte & 0x80) == 0) break;
-        }
-        writer.Field(std::string_view(arena_).substr(at, n));
-        at += n;
+    row_.Clear();
+    Format(1, values, row_);
+    std::string& bytes = arena_->bytes;
+    (*where_)[event] = arena_tag_ | bytes.size();
+    for (uint64_t n = row_.Rows().size();; n >>= 7) {
+      if (n < 0x80) {
+        bytes.push_back(static_cast<char>(n));
+        break;
       }
-      writer.EndRow();
+      bytes.push_back(static_cast<char>(0x80 | (n & 0x7f)));
     }
+    bytes.append(row_.Rows());
   }
 
  private:
+  void Format(int kind, const std::vector<Value>& values, rt::CsvWriter& writer) {
+    const ir::Output& output = program_.outputs[static_cast<size_t>(program_.output_of[kind])];
+    for (size_t c = 0; c < values.size(); ++c) {
+      cell_.clear();
+      AppendCell(cell_, program_, inputs_, output.columns[c].value->type, values[c], output.columns[c].absent);
+      writer.Field(cell_);
+    }
+    writer.EndRow();
+  }
+
   const ir::Program& program_;
   const Inputs& inputs_;
-  rt::CsvWriter* subjects_;
-  rt::CsvWriter* direct_;
-  std::string arena_;
-  std::vector<uint64_t> begins_;  // per event row: where its fields start in arena_
-  static constexpr uint64_t kSampleRows = 4096;
-  uint64_t rows_ = 0;
+  const bool subjects_;
+  Arena* arena_;
+  const uint64_t arena_tag_;
+  std::vector<uint64_t>* where_;
+  rt::CsvWriter subject_rows_, event_rows_, row_;
   std::string cell_;
 };
+
+constexpr int kArenaShift = 56;  // where[event]: arena index above, offset below
 
 void WriteHeader(rt::CsvWriter& writer, const ir::Output& output) {
   for (const ir::OutputColumn& column : output.columns) writer.Field(column.name);
   writer.EndRow();
 }
 
+// Settles every subject with `settlers` and hands each chunk, in order, to `write`. Returns
+// false with `error` set when settling failed (chunks from the failing one on are not written).
+bool SettleInChunks(const ir::Program& program, const std::vector<SettleFn>& settlers,
+                    const Inputs& inputs, bool subject_output, std::vector<Arena>* arenas,
+                    std::vector<uint64_t>* where, const std::function<void(Chunk&)>& write,
+                    std::string& error) {
+  const uint32_t subjects = inputs.subjects.Size();
+  const size_t chunk_count = (subjects + kChunkSubjects - 1) / kChunkSubjects;
+  const size_t window = kWindowPerThread * settlers.size();
+  std::vector<Chunk> chunks(chunk_count);
+  std::mutex mutex;
+  std::condition_variable changed;
+  size_t next = 0, written = 0, failed = chunk_count;
+  std::string failure;
+
+  auto work = [&](size_t worker) {
+    ChunkSink sink(program, inputs, subject_output, arenas != nullptr ? &(*arenas)[worker] : nullptr,
+                   static_cast<uint64_t>(worker) << kArenaShift, where);
+    SettleOptions options;
+    options.subject_output = subject_output;
+    for (;;) {
+      size_t k;
+      {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return next >= chunk_count || next < written + window || failed < next; });
+        if (next >= chunk_count) return;
+        k = next++;
+        if (k > failed) {
+          chunks[k].done = true;
+          changed.notify_all();
+          continue;
+        }
+      }
+      std::string message;
+      try {
+        const uint32_t end = std::min<uint32_t>(subjects, static_cast<uint32_t>((k + 1) * kChunkSubjects));
+        for (uint32_t s = static_cast<uint32_t>(k * kChunkSubjects); s < end; ++s) {
+          settlers[worker](inputs, s, sink, options);
+        }
+      } catch (const EvalError& e) {
+        message = e.what();
+      } catch (const std::exception& e) {
+        message = fmt::format("internal error while settling: {}", e.what());
+      }
+      sink.Finish(chunks[k]);
+      std::lock_guard lock(mutex);
+      if (!message.empty() && k < failed) {
+        failed = k;
+        failure = std::move(message);
+      }
+      chunks[k].done = true;
+      changed.notify_all();
+    }
+  };
+
+  std::vector<std::thread> threads;
+  for (size_t w = 0; w < settlers.size(); ++w) {
+    // The interpreter recurses once per nesting level of the policy.
+    threads.emplace_back([&work, w] { RunOnLargeStack([&] { work(w); }); });
+  }
+  for (;;) {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return written >= chunk_count || written >= failed || chunks[written].done; });
+    if (written >= chunk_count || written >= failed) break;
+    Chunk chunk = std::move(chunks[written]);
+    lock.unlock();
+    write(chunk);
+    lock.lock();
+    ++written;
+    changed.notify_all();
+  }
+  {
+    // Let workers waiting for the window see that nothing more will be written.
+    std::lock_guard lock(mutex);
+    if (failed < chunk_count) next = std::max(next, chunk_count);
+    changed.notify_all();
+  }
+  for (std::thread& t : threads) t.join();
+  if (failed < chunk_count) {
+    error = failure;
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool WriteResults(Interpreter& interp, const Inputs& inputs, const std::string& event_path,
                   const std::string& subject_path, std::string& error) {
-  return WriteResults(interp.Program(), interp.AsSettleFn(), inputs, event_path, subject_path, error);
+  return WriteResults(interp.Program(), {interp.AsSettleFn()}, inputs, event_path, subject_path, error);
 }
 
-bool WriteResults(const ir::Program& program, const SettleFn& settle, const Inputs& inputs,
+bool WriteResults(const ir::Program& program, const std::vector<SettleFn>& settlers, const Inputs& inputs,
                   const std::string& event_path, const std::string& subject_path, std::string& error) {
+  if (settlers.empty() || settlers.size() > (size_t{1} << (64 - kArenaShift))) {
+    error = "internal error: no settler, or too many";
+    return false;
+  }
   if (program.output_of[1] < 0) {
     error = fmt::format("the policy declares no output for {} records", program.records[1].name);
     return false;
@@ -192,16 +286,30 @@ bool WriteResults(const ir::Program& program, const SettleFn& settle, const Inpu
   WriteHeader(event_writer, program.outputs[static_cast<size_t>(program.output_of[1])]);
   bool in_order = true;
   for (uint32_t k = 0; k < inputs.event_order.size() && in_order; ++k) in_order = inputs.event_order[k] == k;
-  EventRowStore store(program, inputs, subject_writer.get(), in_order ? &event_writer : nullptr);
-  SettleOptions options;
-  options.subject_output = subject_writer != nullptr;
-  try {
-    for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) settle(inputs, s, store, options);
-  } catch (const EvalError& e) {
-    error = e.what();
-    return false;
+  std::vector<Arena> arenas(in_order ? 0 : settlers.size());
+  std::vector<uint64_t> where(in_order ? 0 : inputs.events.Size(), 0);
+  const bool settled = SettleInChunks(
+      program, settlers, inputs, subject_writer != nullptr, in_order ? nullptr : &arenas, &where,
+      [&](Chunk& chunk) {
+        if (subject_writer != nullptr) subject_writer->AppendRows(chunk.subjects);
+        event_writer.AppendRows(chunk.events);
+      },
+      error);
+  if (!settled) return false;
+  if (!in_order) {
+    const uint64_t offset_mask = (uint64_t{1} << kArenaShift) - 1;
+    for (uint64_t at : where) {
+      const std::string& bytes = arenas[at >> kArenaShift].bytes;
+      at &= offset_mask;
+      uint64_t n = 0;
+      for (int shift = 0;; shift += 7) {
+        const auto byte = static_cast<unsigned char>(bytes[at++]);
+        n |= static_cast<uint64_t>(byte & 0x7f) << shift;
+        if ((byte & 0x80) == 0) break;
+      }
+      event_writer.AppendRows(std::string_view(bytes).substr(at, n));
+    }
   }
-  if (!in_order) store.WriteInInputOrder(event_writer);
   if (!event_file.Commit(error)) return false;
   if (subject_writer != nullptr && !subject_file.Commit(error)) return false;
   return true;

@@ -23,9 +23,11 @@ std::string FormatCell(const ir::Program& program, const Inputs& inputs, const i
 
 // Settles every subject and writes the event output to `event_path` and, when
 // `subject_path` is not empty, the subject output there. Files appear only when the whole
-// run succeeded. Event rows are kept (formatted, compactly) until the end so they can be
-// written in input order. Returns false with `error` set on failure.
-bool WriteResults(const ir::Program& program, const SettleFn& settle, const Inputs& inputs,
+// run succeeded. Subjects are spread over `settlers`, one thread each; the files are the same
+// bytes for any number of them. Event rows stream to the file when the input is in
+// settlement order, and are otherwise kept (formatted, compactly) until the end so they can
+// be written in input order. Returns false with `error` set on failure.
+bool WriteResults(const ir::Program& program, const std::vector<SettleFn>& settlers, const Inputs& inputs,
                   const std::string& event_path, const std::string& subject_path, std::string& error);
 bool WriteResults(Interpreter& interp, const Inputs& inputs, const std::string& event_path,
                   const std::string& subject_path, std::string& error);

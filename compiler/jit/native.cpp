@@ -75,20 +75,30 @@ void NativeSettlement::SettleSubject(const interp::Inputs& inputs, uint32_t subj
   if (status != 0) Fail(inputs, status, subject, inputs.event_order[begin + settled]);
 }
 
-interp::SettleFn MakeNativeSettleFn(const ir::Program& program, const EngineOptions& options) {
-  struct Owned {
-    std::unique_ptr<Engine> engine;
-    std::unique_ptr<NativeSettlement> native;
-  };
-  auto owned = std::make_shared<Owned>();
+std::vector<interp::SettleFn> MakeNativeSettleFns(const ir::Program& program,
+                                                  const EngineOptions& options, int count) {
   std::string error;
-  owned->engine = Engine::Create(program, options, error);
-  if (owned->engine == nullptr) throw interp::EvalError(error);
-  owned->native = std::make_unique<NativeSettlement>(*owned->engine);
-  return [owned](const interp::Inputs& inputs, uint32_t subject, interp::RowSink& sink,
-                 const interp::SettleOptions& settle_options) {
-    owned->native->SettleSubject(inputs, subject, sink, settle_options);
-  };
+  std::shared_ptr<Engine> engine = Engine::Create(program, options, error);
+  if (engine == nullptr) throw interp::EvalError(error);
+  std::vector<interp::SettleFn> settlers;
+  for (int i = 0; i < count; ++i) {
+    // Each closure keeps the engine alive; its settlement state is its own.
+    struct Owned {
+      std::shared_ptr<Engine> engine;
+      NativeSettlement native;
+      explicit Owned(std::shared_ptr<Engine> e) : engine(std::move(e)), native(*engine) {}
+    };
+    auto owned = std::make_shared<Owned>(engine);
+    settlers.push_back([owned](const interp::Inputs& inputs, uint32_t subject, interp::RowSink& sink,
+                               const interp::SettleOptions& settle_options) {
+      owned->native.SettleSubject(inputs, subject, sink, settle_options);
+    });
+  }
+  return settlers;
+}
+
+interp::SettleFn MakeNativeSettleFn(const ir::Program& program, const EngineOptions& options) {
+  return MakeNativeSettleFns(program, options, 1).front();
 }
 
 }  // namespace polc::jit

@@ -37,5 +37,9 @@ class NativeSettlement {
 // closure that owns the engine. Throws interp::EvalError when the program cannot be compiled
 // or its parameters cannot be computed (the interpreter's constructor fails the same way).
 interp::SettleFn MakeNativeSettleFn(const ir::Program& program, const EngineOptions& options);
+// `count` independent settlers over one compiled engine (one per thread: each has its own
+// state, they share the code and the engine, which the last of them to go destroys).
+std::vector<interp::SettleFn> MakeNativeSettleFns(const ir::Program& program,
+                                                  const EngineOptions& options, int count);
 
 }  // namespace polc::jit
