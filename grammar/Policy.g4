@@ -17,6 +17,7 @@ decl
   | functionDecl
   | accumulatorDecl
   | outputDecl
+  | areaDecl
   ;
 
 policyHeader : 'policy' STRING '{' headerField* '}' ;
@@ -66,6 +67,10 @@ accumulatorDecl
 outputDecl : 'output' ident 'for' ident '{' outputColumn (',' outputColumn)* ','? '}' ;
 outputColumn : ident ('=' expr)? ('absent' STRING)? ;
 
+// `area NAME "label"`: the declarations that follow, up to the next area, belong to this part of
+// the notice (for grouping, e.g. in `polc diff`); it changes no meaning.
+areaDecl : 'area' ident STRING ;
+
 cite : 'cite' STRING ;
 
 // ---------------------------------------------------------------- expressions
@@ -107,7 +112,7 @@ matchArm : (ident (',' ident)* | 'else') '=>' expr ;
 
 // Words that are keywords in one place only stay usable as names elsewhere.
 ident : ID | 'key' | 'of' | 'by' | 'order' | 'value' | 'sum' | 'count' | 'cap' | 'csv'
-      | 'message' | 'absent' ;
+      | 'message' | 'absent' | 'area' ;
 
 // ---------------------------------------------------------------- tokens
 DATE    : DIGIT DIGIT DIGIT DIGIT '-' DIGIT DIGIT '-' DIGIT DIGIT ;

@@ -63,7 +63,7 @@ struct Expr {
   std::vector<MatchArm> arms;  // Match
 };
 
-enum class DeclKind { Header, Enum, Input, Param, Set, Table, Brackets, Rule, Function, Accumulator, Output };
+enum class DeclKind { Header, Enum, Input, Param, Set, Table, Brackets, Rule, Function, Accumulator, Output, Area };
 
 struct Decl {
   explicit Decl(DeclKind k) : kind(k) {}
@@ -210,6 +210,13 @@ struct OutputDecl : Decl {
   OutputDecl() : Decl(DeclKind::Output) {}
   Ident record;
   std::vector<OutputColumn> columns;
+};
+
+// `area NAME "label"`: the declarations after it, up to the next area, are that part of the
+// notice. Only grouping (polc diff); the checker gives it no meaning.
+struct AreaDecl : Decl {
+  AreaDecl() : Decl(DeclKind::Area) {}
+  std::string label;
 };
 
 struct Module {

@@ -70,6 +70,7 @@ const char* DeclName(DeclKind k) {
     case DeclKind::Function: return "function";
     case DeclKind::Accumulator: return "accumulator";
     case DeclKind::Output: return "output";
+    case DeclKind::Area: return "area";
   }
   return "?";
 }
@@ -194,6 +195,9 @@ class Dumper {
         }
         break;
       }
+      case DeclKind::Area:
+        Line(1, head + " " + Quoted(static_cast<const AreaDecl&>(d).label), d.range);
+        break;
     }
     Cite(2, d.cite);
   }
@@ -377,6 +381,8 @@ class Comparer {
             return false;
         return true;
       }
+      case DeclKind::Area:
+        return Str("label", static_cast<const AreaDecl&>(a).label, static_cast<const AreaDecl&>(b).label);
     }
     return true;
   }

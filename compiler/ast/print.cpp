@@ -301,6 +301,7 @@ class Printer {
       }
       case DeclKind::Accumulator: return Accumulator(static_cast<const AccumulatorDecl&>(d));
       case DeclKind::Output: return Output(static_cast<const OutputDecl&>(d));
+      case DeclKind::Area: return "area " + d.name.name + " " + Quote(static_cast<const AreaDecl&>(d).label);
     }
     return {};
   }
@@ -432,6 +433,12 @@ class Printer {
 };
 
 }  // namespace
+
+std::string PrintDecl(const ast::Decl& decl) { return Printer().Decl(decl); }
+
+std::string PrintExpr(const Expr& expr, size_t indent) {
+  return Printer().Layout(expr, kExpr, indent, indent);
+}
 
 std::string PrintSource(const Module& module) {
   Printer printer;

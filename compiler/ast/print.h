@@ -19,6 +19,11 @@ namespace polc::ast {
 // unary -, postfix). Parsing the result gives the same AST (see SameAst).
 std::string PrintSource(const Module& module);
 
+// One declaration, or one expression whose continuation lines are indented by `indent`, in
+// the same style (polc diff shows definitions and sub-expressions this way).
+std::string PrintDecl(const Decl& decl);
+std::string PrintExpr(const Expr& expr, size_t indent = 0);
+
 // An indented tree: node kinds, names, literal spellings and `line:col-line:col` ranges.
 std::string DumpAst(const Module& module);
 

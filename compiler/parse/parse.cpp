@@ -179,7 +179,15 @@ class Builder {
     if (auto* c = ctx->ruleDecl()) return Rule(c);
     if (auto* c = ctx->functionDecl()) return Function(c);
     if (auto* c = ctx->accumulatorDecl()) return Accumulator(c);
+    if (auto* c = ctx->areaDecl()) return Area(c);
     return Output(ctx->outputDecl());
+  }
+
+  std::unique_ptr<ast::Decl> Area(PolicyParser::AreaDeclContext* ctx) {
+    auto d = Start<ast::AreaDecl>(ctx);
+    d->name = Id(ctx->ident());
+    d->label = Unquote(ctx->STRING()->getText());
+    return d;
   }
 
   std::unique_ptr<ast::Decl> Header(PolicyParser::PolicyHeaderContext* ctx) {
