@@ -138,6 +138,7 @@ struct FileReader {
   TextPool& pool;
   // Events only: subject keys -> subject rows; null when the subject file was unusable.
   const KeyIndex* subject_of = nullptr;
+  int64_t year_shift = 0;  // years every date cell moves (see ReadInputs)
 
   void Error(uint64_t line, const std::string& what) {
     errors.Add(file_index, line, fmt::format("{}:{}: {}", path, line, what));
@@ -163,7 +164,7 @@ struct FileReader {
       case Base::Date: {
         int32_t days = 0;
         ok = rt::ParseDate(text, days, error);
-        out.a = days;
+        out.a = ok && year_shift != 0 ? rt::ShiftYears(days, year_shift) : days;
         break;
       }
       case Base::Money:
@@ -320,6 +321,12 @@ struct FileReader {
 
 bool ReadInputs(Interpreter& interp, const std::string& subject_path,
                 const std::string& event_path, Inputs& inputs, InputErrors& errors) {
+  return ReadInputs(interp, subject_path, event_path, inputs, errors, 0);
+}
+
+bool ReadInputs(Interpreter& interp, const std::string& subject_path,
+                const std::string& event_path, Inputs& inputs, InputErrors& errors,
+                int64_t year_shift) {
   const ir::Program& program = interp.Program();
   if (program.records[0].key_field < 0 || program.records[1].parent_field < 0) {
     errors.Add(0, 0, "internal error: the policy's records have no subject key or event parent");
@@ -332,6 +339,7 @@ bool ReadInputs(Interpreter& interp, const std::string& subject_path,
   interp.AttachInputs(inputs);
 
   FileReader subjects{interp, inputs, errors, 0, subject_path, inputs.subjects, inputs.texts[0]};
+  subjects.year_shift = year_shift;
   const bool subjects_read = subjects.Read();
   KeyIndex subject_of;
   std::deque<std::string> spellings;  // non-text keys, kept alive for the index's views
@@ -355,6 +363,7 @@ bool ReadInputs(Interpreter& interp, const std::string& subject_path,
   }
 
   FileReader events{interp, inputs, errors, 1, event_path, inputs.events, inputs.texts[1]};
+  events.year_shift = year_shift;
   if (subjects_read) {
     events.subject_of = &subject_of;
     const int32_t parent = program.records[1].parent_field;

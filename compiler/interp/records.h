@@ -120,5 +120,11 @@ class InputErrors {
 // and every requirement (evaluated with `interp`). Returns false when any row is bad.
 bool ReadInputs(Interpreter& interp, const std::string& subject_path,
                 const std::string& event_path, Inputs& inputs, InputErrors& errors);
+// The same with every date cell moved by `year_shift` years as it is read (rt::ShiftYears: 29
+// February becomes the 28th), before the requirements and the event order: settling a
+// population under a policy of another year (spec section 10, polc diff).
+bool ReadInputs(Interpreter& interp, const std::string& subject_path,
+                const std::string& event_path, Inputs& inputs, InputErrors& errors,
+                int64_t year_shift);
 
 }  // namespace polc::interp
