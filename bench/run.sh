@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Speed, measured: the figures of docs/performance.md, in one run.
+#
+#   bash bench/run.sh [BUILD_DIR]      (default: $POLC_BUILD_DIR, else /work/main/build-bench)
+#
+# 1. In memory (polc_bench, Google Benchmark): the interpreter, the JIT and the hand-written
+#    Huaihua settlement on one generated population (checked equal to the JIT first), reading
+#    the CSV inputs, and the JIT's compile time cold and from the object cache.
+# 2. End to end: ~10 M claims from polc-gen, `polc run` CSV to CSV with --threads 1 and 2
+#    (and the interpreter with --threads 1), wall time, claims/s, input MB/s and peak RSS
+#    from /usr/bin/time -v; the two JIT outputs must be identical.
+# 3. Compile time as `polc run` sees it: a one-person run with --no-cache, with an empty cache
+#    directory (XDG_CACHE_HOME) and from the filled cache, against the interpreter.
+#
+# Knobs (environment): BENCH_PERSONS (in-memory population, default 100000), E2E_PERSONS
+# (default 3400000, ~3 claims each), BENCH_MIN_TIME (seconds per benchmark, default 1),
+# E2E_INTERP=0 to skip the interpreter end to end, BENCH_PERF=1 to add a perf profile of the
+# single-thread run, BENCH_OUT (where the raw outputs are kept, default BUILD_DIR/bench-results).
+# The generated population lives in a temporary directory, removed at the end.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${1:-${POLC_BUILD_DIR:-/work/main/build-bench}}"
+build="$(cd "$build" && pwd)"
+polc="$build/polc" gen="$build/polc-gen" bench="$build/polc_bench"
+for b in "$polc" "$gen" "$bench"; do
+  [ -x "$b" ] || { echo "run.sh: $b missing: cmake --build $build" >&2; exit 1; }
+done
+if [ ! -x /usr/bin/time ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends time >/dev/null
+  else
+    echo "run.sh: /usr/bin/time missing (apt-get install time)" >&2; exit 1
+  fi
+fi
+bench_persons="${BENCH_PERSONS:-100000}"
+e2e_persons="${E2E_PERSONS:-3400000}"
+min_time="${BENCH_MIN_TIME:-1}"
+policy="$here/policies/huaihua-2026.policy"
+out="${BENCH_OUT:-$build/bench-results}"
+mkdir -p "$out"
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/polc-run-bench.XXXXXX")"
+trap 'rm -rf "$tmp"' EXIT
+
+section() { printf '\n== %s\n' "$*"; }
+# Seconds since the epoch, with nanoseconds.
+now() { date +%s.%N; }
+# The median of the numbers on stdin.
+median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+
+section "machine"
+date -u +%Y-%m-%dT%H:%M:%SZ
+echo "nproc: $(nproc)"
+lscpu | head -n 20
+free -h
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "polc: $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$here" diff --quiet 2>/dev/null || echo ' (uncommitted changes)')"
+
+section "in memory: polc_bench --persons=$bench_persons"
+"$bench" --persons="$bench_persons" --benchmark_min_time="$min_time" \
+  --benchmark_out="$out/polc_bench.json" --benchmark_out_format=json | tee "$out/polc_bench.txt"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+section "end to end: polc-gen --persons $e2e_persons --claims-per-person 3"
+t0=$(now)
+"$gen" --persons "$e2e_persons" --seed 2026 --claims-per-person 3 --out "$tmp/pop" >/dev/null
+t1=$(now)
+claims=$(( $(wc -l <"$tmp/pop/claims.csv") - 1 ))
+persons=$(( $(wc -l <"$tmp/pop/persons.csv") - 1 ))
+bytes=$(( $(stat -c %s "$tmp/pop/claims.csv") + $(stat -c %s "$tmp/pop/persons.csv") ))
+awk -v p="$persons" -v c="$claims" -v b="$bytes" -v t="$(echo "$t1 - $t0" | bc)" 'BEGIN {
+  printf "%d persons, %d claims, %.1f MB of input (persons.csv + claims.csv); generated in %.1f s\n", p, c, b / 1e6, t }'
+
+# A warm object cache of our own, so that the end-to-end figures are settlement, not compiling.
+export XDG_CACHE_HOME="$tmp/cache"
+"$gen" --persons 1 --seed 1 --out "$tmp/one" >/dev/null
+"$polc" run "$policy" --persons "$tmp/one/persons.csv" --claims "$tmp/one/claims.csv" --out "$tmp/one/r.csv"
+
+# e2e LABEL ARGS...: one timed `polc run` of the big population; prints a result line.
+e2e() {
+  local label="$1"; shift
+  echo "load before $label: $(cut -d' ' -f1-3 /proc/loadavg)"
+  /usr/bin/time -v -o "$tmp/time-$label.txt" "$polc" run "$policy" \
+    --persons "$tmp/pop/persons.csv" --claims "$tmp/pop/claims.csv" \
+    --out "$tmp/results-$label.csv" --persons-out "$tmp/persons-$label.csv" "$@"
+  cp "$tmp/time-$label.txt" "$out/time-$label.txt"
+  local wall rss user sys out_bytes
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$tmp/time-$label.txt")
+  rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$tmp/time-$label.txt")
+  user=$(awk -F': ' '/User time/ { print $2 }' "$tmp/time-$label.txt")
+  sys=$(awk -F': ' '/System time/ { print $2 }' "$tmp/time-$label.txt")
+  out_bytes=$(( $(stat -c %s "$tmp/results-$label.csv") + $(stat -c %s "$tmp/persons-$label.csv") ))
+  awk -v l="$label" -v w="$wall" -v c="$claims" -v b="$bytes" -v r="$rss" -v u="$user" -v s="$sys" -v o="$out_bytes" 'BEGIN {
+    printf "%-12s wall %6.2f s  user %6.2f s  sys %5.2f s  %6.3f M claims/s  %6.1f MB/s in  peak RSS %6.0f MB  (%.0f MB written)\n",
+           l, w, u, s, c / w / 1e6, b / w / 1e6, r / 1024, o / 1e6 }' | tee -a "$out/e2e.txt"
+}
+: >"$out/e2e.txt"
+e2e jit-1 --threads 1
+e2e jit-2 --threads 2
+cmp "$tmp/results-jit-1.csv" "$tmp/results-jit-2.csv"
+cmp "$tmp/persons-jit-1.csv" "$tmp/persons-jit-2.csv"
+echo "--threads 1 and --threads 2 wrote identical files"
+if [ "${E2E_INTERP:-1}" != 0 ]; then
+  e2e interp-1 --threads 1 --engine interp
+  cmp "$tmp/results-jit-1.csv" "$tmp/results-interp-1.csv"
+  echo "the interpreter wrote the JIT's files"
+fi
+rm -f "$tmp"/results-* "$tmp"/persons-*
+
+if [ "${BENCH_PERF:-0}" = 1 ] && command -v perf >/dev/null; then
+  section "perf profile of polc run --threads 1 (by shared object, then by symbol)"
+  perf record -q -o "$tmp/perf.data" -- "$polc" run "$policy" --persons "$tmp/pop/persons.csv" \
+    --claims "$tmp/pop/claims.csv" --out "$tmp/r.csv" --persons-out "$tmp/pr.csv" --threads 1 2>/dev/null
+  report() {
+    perf report -i "$tmp/perf.data" --no-children -g none --stdio "$@" 2>/dev/null |
+      grep -v '^#' | grep -v '^$' | sed -E 's/[[:space:]]+-[[:space:]]+-[[:space:]]*$//' | cut -c1-150
+  }
+  report --sort dso | head -n 12 | tee "$out/perf-dso.txt"
+  report --sort dso,symbol | head -n 40 | tee "$out/perf-symbols.txt"
+  rm -f "$tmp/perf.data" "$tmp/r.csv" "$tmp/pr.csv"
+fi
+
+section "compile time as polc run sees it: one person, median of 7 runs, wall ms"
+# run_ms ARGS...: wall milliseconds of one `polc run` of the one-person population.
+run_ms() {
+  local a b
+  a=$(now)
+  "$polc" run "$policy" --persons "$tmp/one/persons.csv" --claims "$tmp/one/claims.csv" --out "$tmp/one/r.csv" "$@"
+  b=$(now)
+  echo "($b - $a) * 1000" | bc
+}
+interp_ms=$(for i in 1 2 3 4 5 6 7; do run_ms --engine interp; done | median)
+nocache_ms=$(for i in 1 2 3 4 5 6 7; do run_ms --no-cache; done | median)
+empty_ms=$(for i in 1 2 3 4 5 6 7; do XDG_CACHE_HOME="$tmp/empty-$i" run_ms; done | median)
+XDG_CACHE_HOME="$tmp/warm" run_ms >/dev/null
+cached_ms=$(for i in 1 2 3 4 5 6 7; do XDG_CACHE_HOME="$tmp/warm" run_ms; done | median)
+ls "$tmp/warm/polc" >/dev/null 2>&1 || echo "note: nothing was written under \$XDG_CACHE_HOME/polc: is the cache wired into polc run?"
+awk -v i="$interp_ms" -v n="$nocache_ms" -v e="$empty_ms" -v c="$cached_ms" 'BEGIN {
+  printf "interpreter (no JIT)      %6.1f ms\n", i
+  printf "jit --no-cache            %6.1f ms  (+%.1f ms over the interpreter)\n", n, n - i
+  printf "jit, empty cache dir      %6.1f ms  (+%.1f ms)\n", e, e - i
+  printf "jit, from the cache       %6.1f ms  (+%.1f ms)\n", c, c - i }' | tee "$out/compile.txt"
+echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "raw outputs in $out"
