@@ -18,6 +18,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 build="${POLC_BUILD_DIR:-$here/build}"
 if [ ! -f "$build/CMakeCache.txt" ]; then
-  cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE="${POLC_BUILD_TYPE:-Release}" >/dev/null
+  # POLC_CMAKE_ARGS: more options for the first configure (the sanitizer build's -DPOLC_SANITIZE=ON).
+  # shellcheck disable=SC2086
+  cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE="${POLC_BUILD_TYPE:-Release}" ${POLC_CMAKE_ARGS:-} >/dev/null
 fi
 cmake --build "$build" -j2
