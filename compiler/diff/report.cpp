@@ -71,7 +71,10 @@ std::string DiffText(const Sides& sides, const PolicyDiff& diff, const Style& st
   std::string out = style.Old(fmt::format("--- {}  {}", sides.old_file, Header(*sides.old_program))) + "\n";
   out += style.New(fmt::format("+++ {}  {}", sides.new_file, Header(*sides.new_program))) + "\n";
   if (diff.Empty()) return out + "no differences\n";
-  out += fmt::format("{} difference{}\n", diff.changes.size(), diff.changes.size() == 1 ? "" : "s");
+  size_t cites = 0;
+  for (const Change& c : diff.changes) cites += c.part == "cite" || c.part.ends_with(": cite") ? 1 : 0;
+  out += fmt::format("{} difference{}{}\n", diff.changes.size(), diff.changes.size() == 1 ? "" : "s",
+                     cites ? fmt::format(" ({} of them in cites only)", cites) : "");
   for (const Area& area : diff.areas) {
     out += "\n" + style.Bold(area.name.empty() ? "(no area): the header and definitions outside any area"
                                                : fmt::format("{}: {}", area.name, area.label)) + "\n";
