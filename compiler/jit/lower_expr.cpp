@@ -74,7 +74,12 @@ llvm::BasicBlock* Lowerer::NewBlock(const char* name) {
 
 llvm::Value* Lowerer::StateField(unsigned index) {
   llvm::Type* type = index >= 6 ? i64_ : ptr_;
-  return b_.CreateLoad(type, b_.CreateStructGEP(state_ty_, f_.state, index));
+  llvm::LoadInst* load = b_.CreateLoad(type, b_.CreateStructGEP(state_ty_, f_.state, index));
+  // The pointers (params .. int_bucket) are set once by the host before any entry point runs
+  // and never written by compiled code: invariant, so a store through a memo or accumulator
+  // pointer does not force reloading them.
+  if (index < 6) load->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(context_, {}));
+  return load;
 }
 
 int32_t Lowerer::Site(const SourceRange& range, const std::string& what, int32_t cap_acc) {
