@@ -117,6 +117,17 @@ if [ "${BENCH_PERF:-0}" = 1 ] && command -v perf >/dev/null; then
   # head closes the pipe early, which pipefail would report
   report --sort dso | head -n 12 | tee "$out/perf-dso.txt" || true
   report --sort dso,symbol | head -n 40 | tee "$out/perf-symbols.txt" || true
+  echo "-- samples by phase (flat profile, by symbol name; libc and kernel time is not attributed)"
+  report --sort dso,symbol | awk '
+    { pct = $1 + 0; line = $0 }
+    line ~ /\[JIT\]|NativeSettlement|Settler|polc_rt_/ { p["settle: JIT code and the seam"] += pct; next }
+    line ~ /FileReader|CsvReader|ParseCell|ParseMoney|ParseDate|ParseInt|CheckDuplicates|OrderEvents|RecordTable::Append|ReadInputs|CheckShape|CheckRequirement|TextPool|_Hash_bytes|Interpreter::/ {
+      p["read: CSV parsing, requirement checks, duplicate check, settlement order"] += pct; next }
+    line ~ /CsvWriter|fmt::|AppendCell|ChunkSink|WriteResults|basic_string.*append/ { p["write: formatting and CSV output"] += pct; next }
+    line ~ /libc\.so/ { p["libc (memchr, memmove, malloc, ...: mostly reading)"] += pct; next }
+    line ~ /kernel/ { p["kernel (file I/O, page faults)"] += pct; next }
+    { p["other"] += pct }
+    END { for (k in p) printf "%6.1f%%  %s\n", p[k], k }' | sort -rn | tee "$out/perf-phases.txt"
   rm -f "$tmp/perf.data" "$tmp/r.csv" "$tmp/pr.csv"
 fi
 
