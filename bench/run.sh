@@ -148,8 +148,8 @@ cached_ms=$(for i in 1 2 3 4 5 6 7; do XDG_CACHE_HOME="$tmp/warm" run_ms; done |
 ls "$tmp/warm/polc" >/dev/null 2>&1 || echo "note: nothing was written under \$XDG_CACHE_HOME/polc: is the cache wired into polc run?"
 awk -v i="$interp_ms" -v n="$nocache_ms" -v e="$empty_ms" -v c="$cached_ms" 'BEGIN {
   printf "interpreter (no JIT)      %6.1f ms\n", i
-  printf "jit --no-cache            %6.1f ms  (+%.1f ms over the interpreter)\n", n, n - i
-  printf "jit, empty cache dir      %6.1f ms  (+%.1f ms)\n", e, e - i
-  printf "jit, from the cache       %6.1f ms  (+%.1f ms)\n", c, c - i }' | tee "$out/compile.txt"
+  printf "jit --no-cache            %6.1f ms  (%+.1f ms against the interpreter)\n", n, n - i
+  printf "jit, empty cache dir      %6.1f ms  (%+.1f ms)\n", e, e - i
+  printf "jit, from the cache       %6.1f ms  (%+.1f ms)\n", c, c - i }' | tee "$out/compile.txt"
 echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "raw outputs in $out"
