@@ -1,5 +1,7 @@
 // The checker's shared state: symbol tables, scopes and dependency tracking, used by the
-// declaration pass (checker.cpp), the expression pass (expr.cpp) and tables (tables.cpp).
+// declaration passes (checker.cpp, collect.cpp, declarations.cpp, outputs.cpp, tables.cpp) and
+// the expression checker (expr.cpp, literals.cpp, names.cpp, operators.cpp, calls.cpp,
+// types.cpp).
 #pragma once
 
 #include <map>
@@ -64,7 +66,7 @@ class Checker {
         p_(program) {}
   bool Run();
 
-  // ---- expressions (expr.cpp)
+  // ---- expressions (expr.cpp and the files it dispatches to)
   ir::NodePtr Expr(const ast::Expr& e, Scope& scope, const ir::Type* expected);
   ir::NodePtr ExpectType(const ast::Expr& e, Scope& scope, const ir::Type& type);
   ir::NodePtr Condition(const ast::Expr& e, Scope& scope);
@@ -76,7 +78,7 @@ class Checker {
     sink_.Report(kind, file_, range, fmt::format(format, std::forward<Args>(args)...));
   }
 
-  // ---- declarations (checker.cpp)
+  // ---- declarations (collect.cpp, declarations.cpp, outputs.cpp, checker.cpp)
   void CollectHeader();
   void CollectEnums();
   void CollectRecords();
@@ -97,7 +99,7 @@ class Checker {
   void CheckTables();
   void LoadCsvTable(const ast::TableDecl& d, ir::Table& t);
 
-  // ---- helpers (expr.cpp)
+  // ---- parts of expressions (literals.cpp, names.cpp, operators.cpp, calls.cpp, types.cpp)
   ir::NodePtr Name(const ast::Expr& e, Scope& scope, const ir::Type* expected);
   ir::NodePtr Call(const ast::Expr& e, Scope& scope, const ir::Type* expected);
   ir::NodePtr Binary(const ast::Expr& e, Scope& scope, const ir::Type* expected);

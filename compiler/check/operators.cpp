@@ -1,0 +1,146 @@
+// Operators: `in` (sets, word lists, periods), `and`/`or`, comparisons and arithmetic with
+// units (money, rate, int, date, duration).
+#include <utility>
+
+#include "compiler/check/checker.h"
+#include "compiler/check/nodes.h"
+
+namespace polc::check {
+
+using ir::Base;
+using ir::Node;
+using ir::NodePtr;
+using ir::Op;
+using ir::Type;
+
+NodePtr Checker::In(const ast::Expr& e, Scope& scope) {
+  NodePtr lhs = Expr(*e.args[0], scope, nullptr);
+  if (!lhs) return nullptr;
+  const ast::Expr& rhs = *e.args[1];
+  NodePtr result;
+  if (lhs->type.optional) {
+    Error(DiagKind::OptionalValue, lhs->range, "this value may be absent ({})", TypeName(lhs->type));
+    return nullptr;
+  }
+  Symbol* s = rhs.kind == ast::ExprKind::Name ? Lookup(rhs.text) : nullptr;
+  if (s && s->kind == SymKind::Set) {
+    s->used = true;
+    const ir::Set& set = p_.sets[s->id];
+    if (lhs->type != Type{Base::Enum, set.enum_id}) {
+      Error(DiagKind::TypeMismatch, e.range, "set {} holds {} words, but the value is {}", set.name,
+            p_.enums[set.enum_id].name, TypeName(lhs->type));
+      return nullptr;
+    }
+    result = Make(Op::InSet, Type{Base::Bool}, e.range);
+    result->a = static_cast<int64_t>(set.mask);
+    result->kids.push_back(std::move(lhs));
+  } else if (rhs.kind == ast::ExprKind::Set) {
+    if (lhs->type.base != Base::Enum) {
+      Error(DiagKind::TypeMismatch, e.range, "only an enumeration value can be tested against words, not {}",
+            TypeName(lhs->type));
+      return nullptr;
+    }
+    uint64_t mask = 0;
+    for (const ast::Ident& w : rhs.words) {
+      int idx = FindWord(lhs->type.enum_id, w.name);
+      if (idx < 0) {
+        Error(DiagKind::UnknownWord, w.range, "'{}' is not a word of enumeration {}", w.name,
+              p_.enums[lhs->type.enum_id].name);
+        return nullptr;
+      }
+      mask |= uint64_t{1} << idx;
+    }
+    result = Make(Op::InSet, Type{Base::Bool}, e.range);
+    result->a = static_cast<int64_t>(mask);
+    result->kids.push_back(std::move(lhs));
+  } else {
+    NodePtr r = ExpectType(rhs, scope, Type{Base::Period});
+    if (!r) return nullptr;
+    if (lhs->type.base != Base::Date) {
+      Error(DiagKind::TypeMismatch, e.range, "only a date can be in a period, not {}", TypeName(lhs->type));
+      return nullptr;
+    }
+    result = Make(Op::InPeriod, Type{Base::Bool}, e.range);
+    result->kids.push_back(std::move(lhs));
+    result->kids.push_back(std::move(r));
+  }
+  if (!e.negated) return result;
+  auto n = Make(Op::Not, Type{Base::Bool}, e.range);
+  n->kids.push_back(std::move(result));
+  return n;
+}
+
+NodePtr Checker::Binary(const ast::Expr& e, Scope& scope, const Type* expected) {
+  const std::string& op = e.text;
+  if (op == "and" || op == "or") {
+    NodePtr a = Condition(*e.args[0], scope), b = Condition(*e.args[1], scope);
+    if (!a || !b) return nullptr;
+    auto n = Make(op == "and" ? Op::And : Op::Or, Type{Base::Bool}, e.range);
+    n->kids.push_back(std::move(a));
+    n->kids.push_back(std::move(b));
+    return n;
+  }
+  bool compare = op == "==" || op == "!=" || op == "<" || op == "<=" || op == ">" || op == ">=";
+  const Type* down = compare ? nullptr : expected;
+  NodePtr a = Expr(*e.args[0], scope, down && down->base == Base::Money ? down : nullptr);
+  if (!a) return nullptr;
+  Type hint = a->type.Required();
+  NodePtr b = Expr(*e.args[1], scope, compare || op != "*" ? &hint : nullptr);
+  if (!b) return nullptr;
+  for (NodePtr* side : {&a, &b}) {
+    if ((*side)->type.optional) {
+      Error(DiagKind::OptionalValue, (*side)->range,
+            "this value may be absent ({}); test it with present() or use value_or()",
+            TypeName((*side)->type));
+      return nullptr;
+    }
+  }
+  auto binary = [&](Op o, Type t) {
+    auto n = Make(o, t, e.range);
+    n->kids.push_back(std::move(a));
+    n->kids.push_back(std::move(b));
+    return n;
+  };
+  if (compare) {
+    Type t;
+    if (!Unify(a, b, e.range, "the two sides of a comparison", t)) return nullptr;
+    static const std::map<std::string, Op> ops = {{"==", Op::Eq}, {"!=", Op::Ne}, {"<", Op::Lt},
+                                                  {"<=", Op::Le}, {">", Op::Gt},  {">=", Op::Ge}};
+    bool equality = op == "==" || op == "!=";
+    if (!(Ordered(t.base) || (equality && (t.base == Base::Enum || t.base == Base::Bool)))) {
+      Error(DiagKind::TypeMismatch, e.range, "values of type {} cannot be compared with {}",
+            TypeName(t), op);
+      return nullptr;
+    }
+    return binary(ops.at(op), Type{Base::Bool});
+  }
+  Base x = a->type.base, y = b->type.base;
+  if (op == "+" || op == "-") {
+    if (IsIntLiteral(*a) && y == Base::Money) Coerce(a, Type{Base::Money}, e.range, "");
+    if (IsIntLiteral(*b) && x == Base::Money) Coerce(b, Type{Base::Money}, e.range, "");
+    x = a->type.base;
+    y = b->type.base;
+    Op o = op == "+" ? Op::Add : Op::Sub;
+    if (x == y && (Numeric(x) || x == Base::Duration)) return binary(o, Type{x});
+    if (x == Base::Date && y == Base::Duration) return binary(o, Type{Base::Date});
+    if (x == Base::Duration && y == Base::Date && op == "+") {
+      std::swap(a, b);
+      return binary(o, Type{Base::Date});
+    }
+    if (x == Base::Date && y == Base::Date && op == "-") return binary(o, Type{Base::Int});
+    Error(DiagKind::UnitMismatch, e.range, "cannot {} {} and {}", op == "+" ? "add" : "subtract",
+          TypeName(a->type), TypeName(b->type));
+    return nullptr;
+  }
+  // op == "*"
+  if (x == Base::Rate && y == Base::Money) { std::swap(a, b); std::swap(x, y); }
+  if (x == Base::Int && (y == Base::Money || y == Base::Rate)) { std::swap(a, b); std::swap(x, y); }
+  if (x == Base::Money && y == Base::Rate) return binary(Op::MulRate, Type{Base::Money});
+  if ((x == Base::Money || x == Base::Int || x == Base::Rate) && y == Base::Int)
+    return binary(Op::Mul, Type{x});
+  Error(DiagKind::UnitMismatch, e.range, "cannot multiply {} by {}", TypeName(a->type),
+        TypeName(b->type));
+  return nullptr;
+}
+
+}  // namespace polc::check
