@@ -50,23 +50,6 @@ std::string Style::Old(std::string_view s) const { return Paint(color, "31", s);
 std::string Style::New(std::string_view s) const { return Paint(color, "32", s); }
 std::string Style::Dim(std::string_view s) const { return Paint(color, "2", s); }
 
-std::string JsonQuote(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-        else out += c;
-    }
-  }
-  return out + "\"";
-}
-
 std::string DiffText(const Sides& sides, const PolicyDiff& diff, const Style& style) {
   std::string out = style.Old(fmt::format("--- {}  {}", sides.old_file, Header(*sides.old_program))) + "\n";
   out += style.New(fmt::format("+++ {}  {}", sides.new_file, Header(*sides.new_program))) + "\n";

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "compiler/diff/diff.h"
+#include "runtime/json.h"
 
 namespace polc::diff {
 
@@ -32,8 +33,8 @@ std::string DiffText(const Sides& sides, const PolicyDiff& diff, const Style& st
 // without the braces, so the impact can be added alongside.
 std::string DiffJsonMembers(const Sides& sides, const PolicyDiff& diff);
 
-// JSON helpers shared with the impact's rendering.
-std::string JsonQuote(std::string_view text);
+// JSON quoting, shared with the impact's rendering.
+using rt::JsonQuote;
 
 }  // namespace polc::diff
 

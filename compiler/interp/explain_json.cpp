@@ -4,32 +4,14 @@
 
 #include "compiler/interp/explain.h"
 #include "compiler/interp/results.h"
+#include "runtime/json.h"
 
 namespace polc::interp {
 
 using ir::Value;
+using rt::JsonQuote;
 
 namespace {
-
-std::string Quote(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
 
 class JsonWriter {
  public:
@@ -38,8 +20,8 @@ class JsonWriter {
 
   std::string Render() {
     std::string out = fmt::format("{{\"schema\":\"polc-trace\",\"version\":{}", kTraceSchemaVersion);
-    out += fmt::format(",\"policy\":{{\"file\":{},\"title\":{},\"region\":{},\"year\":{}}}", Quote(p_.file),
-                       Quote(p_.header.title), Quote(p_.header.region), p_.header.year);
+    out += fmt::format(",\"policy\":{{\"file\":{},\"title\":{},\"region\":{},\"year\":{}}}", JsonQuote(p_.file),
+                       JsonQuote(p_.header.title), JsonQuote(p_.header.region), p_.header.year);
     out += ",\"subject\":" + Row(in_.subjects, subject_, in_.subject_file, in_.SubjectKey(subject_));
     if (trace_.event >= 0) {
       const uint32_t event = static_cast<uint32_t>(trace_.event);
@@ -80,11 +62,11 @@ class JsonWriter {
 
  private:
   std::string V(const ir::Type& type, const Value& value) const {
-    return value.present ? Quote(ShowValue(p_, in_, type, value)) : "null";
+    return value.present ? JsonQuote(ShowValue(p_, in_, type, value)) : "null";
   }
 
   std::string Loc(const SourceRange& range) const {
-    return fmt::format("{{\"file\":{},\"line\":{},\"column\":{}}}", Quote(p_.file), range.begin_line,
+    return fmt::format("{{\"file\":{},\"line\":{},\"column\":{}}}", JsonQuote(p_.file), range.begin_line,
                        range.begin_col);
   }
 
@@ -92,24 +74,24 @@ class JsonWriter {
     std::string fields;
     for (size_t f = 0; f < table.Decl().fields.size(); ++f) {
       const ir::Field& field = table.Decl().fields[f];
-      fields += fmt::format("{}{{\"name\":{},\"type\":{},\"value\":{}}}", f ? "," : "", Quote(field.name),
-                            Quote(TypeName(p_, field.type)), V(field.type, table.Get(row, static_cast<int32_t>(f))));
+      fields += fmt::format("{}{{\"name\":{},\"type\":{},\"value\":{}}}", f ? "," : "", JsonQuote(field.name),
+                            JsonQuote(TypeName(p_, field.type)), V(field.type, table.Get(row, static_cast<int32_t>(f))));
     }
     return fmt::format("{{\"record\":{},\"key\":{},\"file\":{},\"line\":{},\"fields\":[{}]}}",
-                       Quote(table.Decl().name), Quote(key), Quote(file), table.Line(row), fields);
+                       JsonQuote(table.Decl().name), JsonQuote(key), JsonQuote(file), table.Line(row), fields);
   }
 
   std::string Step(const RuleStep& step, size_t index) {
     const ir::Rule& rule = p_.rules[static_cast<size_t>(step.rule)];
     const char* stage = rule.stage == ir::Stage::Event ? "event" : rule.stage == ir::Stage::Subject ? "subject" : "const";
     std::string out = fmt::format("{{\"index\":{},\"rule\":{},\"stage\":\"{}\",\"type\":{},\"value\":{}", index,
-                                  Quote(rule.name), stage, Quote(TypeName(p_, rule.type)), V(rule.type, step.value));
+                                  JsonQuote(rule.name), stage, JsonQuote(TypeName(p_, rule.type)), V(rule.type, step.value));
     out += ",\"location\":" + Loc(rule.range);
     const ir::Citation* cite = &rule.cite;
     if (step.branch >= 0) {
       const ir::Exception& e = rule.exceptions[static_cast<size_t>(step.branch)];
       out += fmt::format(",\"branch\":\"exception\",\"exception\":{{\"index\":{},\"label\":{},\"location\":{}}}",
-                         step.branch, e.label.empty() ? "null" : Quote(e.label), Loc(e.range));
+                         step.branch, e.label.empty() ? "null" : JsonQuote(e.label), Loc(e.range));
       if (!e.cite.text.empty()) cite = &e.cite;
     } else {
       out += ",\"branch\":\"default\",\"exception\":null";
@@ -118,9 +100,9 @@ class JsonWriter {
     for (size_t e = 0; e < step.conditions.size(); ++e) {
       const std::string& label = rule.exceptions[e].label;
       out += fmt::format("{}{{\"index\":{},\"label\":{},\"held\":{}}}", e ? "," : "", e,
-                         label.empty() ? "null" : Quote(label), step.conditions[e] ? "true" : "false");
+                         label.empty() ? "null" : JsonQuote(label), step.conditions[e] ? "true" : "false");
     }
-    out += "],\"cite\":" + (cite->text.empty() ? std::string("null") : Quote(cite->text));
+    out += "],\"cite\":" + (cite->text.empty() ? std::string("null") : JsonQuote(cite->text));
     std::string inputs;
     auto add = [&](const std::string& item) {
       if (!inputs.empty()) inputs += ",";
@@ -128,8 +110,8 @@ class JsonWriter {
     };
     for (size_t d = 0; d < rule.rule_deps.size(); ++d) {
       const ir::Rule& dep = p_.rules[static_cast<size_t>(rule.rule_deps[d])];
-      add(fmt::format("{{\"kind\":\"rule\",\"name\":{},\"type\":{},\"evaluated\":{},\"value\":{}}}", Quote(dep.name),
-                      Quote(TypeName(p_, dep.type)), step.dep_known[d] ? "true" : "false",
+      add(fmt::format("{{\"kind\":\"rule\",\"name\":{},\"type\":{},\"evaluated\":{},\"value\":{}}}", JsonQuote(dep.name),
+                      JsonQuote(TypeName(p_, dep.type)), step.dep_known[d] ? "true" : "false",
                       step.dep_known[d] ? V(dep.type, step.deps[d]) : "null"));
     }
     for (const auto& [record, slot] : step.fields) {
@@ -138,20 +120,20 @@ class JsonWriter {
       const uint32_t row = record == 0 ? subject_ : static_cast<uint32_t>(trace_.event);
       const ir::Field& field = table.Decl().fields[static_cast<size_t>(slot)];
       add(fmt::format("{{\"kind\":\"field\",\"record\":{},\"name\":{},\"type\":{},\"value\":{}}}",
-                      Quote(table.Decl().name), Quote(field.name), Quote(TypeName(p_, field.type)),
+                      JsonQuote(table.Decl().name), JsonQuote(field.name), JsonQuote(TypeName(p_, field.type)),
                       V(field.type, table.Get(row, slot))));
     }
     for (int32_t param : step.params) {
       const ir::Param& decl = p_.params[static_cast<size_t>(param)];
       const Value value = static_cast<size_t>(param) < trace_.params.size() ? trace_.params[static_cast<size_t>(param)] : Value::Absent();
-      add(fmt::format("{{\"kind\":\"param\",\"name\":{},\"type\":{},\"value\":{}}}", Quote(decl.name),
-                      Quote(TypeName(p_, decl.type)), V(decl.type, value)));
+      add(fmt::format("{{\"kind\":\"param\",\"name\":{},\"type\":{},\"value\":{}}}", JsonQuote(decl.name),
+                      JsonQuote(TypeName(p_, decl.type)), V(decl.type, value)));
     }
     for (const TraceAccRead& read : step.acc_reads) {
       const ir::Accumulator& acc = p_.accumulators[static_cast<size_t>(read.acc)];
       add(fmt::format("{{\"kind\":\"accumulator\",\"name\":{},\"read\":\"{}\",\"key\":{},\"type\":{},\"value\":{}}}",
-                      Quote(acc.name), read.room ? "room" : "total", Key(acc, read.key),
-                      Quote(TypeName(p_, acc.type)), V(acc.type, read.value)));
+                      JsonQuote(acc.name), read.room ? "room" : "total", Key(acc, read.key),
+                      JsonQuote(TypeName(p_, acc.type)), V(acc.type, read.value)));
     }
     return out + ",\"inputs\":[" + inputs + "]}";
   }
@@ -166,7 +148,7 @@ class JsonWriter {
     return fmt::format(
         "{{\"name\":{},\"type\":{},\"keyed\":{},\"key\":{},\"updated\":{},\"before\":{},\"after\":{},\"cap\":{},"
         "\"location\":{}}}",
-        Quote(acc.name), Quote(TypeName(p_, type)), acc.key_kind != ir::AccKey::None ? "true" : "false",
+        JsonQuote(acc.name), JsonQuote(TypeName(p_, type)), acc.key_kind != ir::AccKey::None ? "true" : "false",
         Key(acc, step.key), step.updated ? "true" : "false", V(type, step.before), V(type, step.after),
         V(type, step.cap), Loc(acc.range));
   }
@@ -177,12 +159,12 @@ class JsonWriter {
     for (size_t c = 0; c < output.columns.size() && c < values.size(); ++c) {
       const ir::OutputColumn& column = output.columns[c];
       columns += fmt::format("{}{{\"name\":{},\"type\":{},\"value\":{},\"cell\":{}}}", c ? "," : "",
-                             Quote(column.name), Quote(TypeName(p_, column.value->type)),
+                             JsonQuote(column.name), JsonQuote(TypeName(p_, column.value->type)),
                              V(column.value->type, values[c]),
-                             Quote(FormatCell(p_, in_, column.value->type, values[c], column.absent)));
+                             JsonQuote(FormatCell(p_, in_, column.value->type, values[c], column.absent)));
     }
-    return fmt::format("{{\"name\":{},\"record\":{},\"columns\":[{}]}}", Quote(output.name),
-                       Quote(p_.records[kind].name), columns);
+    return fmt::format("{{\"name\":{},\"record\":{},\"columns\":[{}]}}", JsonQuote(output.name),
+                       JsonQuote(p_.records[kind].name), columns);
   }
 
   const ir::Program& p_;
