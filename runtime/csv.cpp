@@ -7,6 +7,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -232,6 +233,11 @@ void AtomicOutputFile::Discard() {
 bool AtomicOutputFile::Open(const std::string& final_path, std::string& error) {
   Discard();
   final_path_ = final_path;
+  std::error_code ignored;
+  if (std::filesystem::is_directory(final_path, ignored)) {
+    error = fmt::format("cannot write '{}': it is a directory", final_path);
+    return false;
+  }
   const std::string temp_path = fmt::format("{}.tmp.{}", final_path, ::getpid());
   file_ = std::fopen(temp_path.c_str(), "wb");
   if (file_ == nullptr) {

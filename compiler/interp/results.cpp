@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdio>
 #include <mutex>
 #include <thread>
 
@@ -310,8 +311,12 @@ bool WriteResults(const ir::Program& program, const std::vector<SettleFn>& settl
       event_writer.AppendRows(std::string_view(bytes).substr(at, n));
     }
   }
-  if (!event_file.Commit(error)) return false;
   if (subject_writer != nullptr && !subject_file.Commit(error)) return false;
+  if (!event_file.Commit(error)) {
+    // Both files or neither.
+    if (subject_writer != nullptr) std::remove(subject_path.c_str());
+    return false;
+  }
   return true;
 }
 
