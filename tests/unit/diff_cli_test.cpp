@@ -1,14 +1,10 @@
 // `polc diff` as scripts see it: exit codes (0 same, 1 different, 2 trouble), the golden text,
 // JSON; and the impact checked against two independent `polc run`s on the same population
 // (moved back a year, in this test's own code, for the 2025 policy), summed to the fen.
-#include <stdlib.h>
-#include <sys/wait.h>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <tuple>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -19,18 +15,12 @@
 #include "runtime/csv.h"
 #include "runtime/date.h"
 #include "runtime/money.h"
+#include "tests/unit/test_util.h"
 
 namespace polc {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 using Rows = std::vector<std::vector<std::string>>;
 
@@ -77,27 +67,14 @@ void WriteShifted(const std::string& from, const std::string& to, int years) {
 class DiffCli : public ::testing::Test {
  public:
   void SetUp() override {
-    char pattern[] = "/tmp/polc_diff_cli.XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    root_ = pattern;
+    root_ = MakeTempDir("polc_diff_cli");
+    ASSERT_FALSE(root_.empty());
   }
   void TearDown() override { fs::remove_all(root_); }
 
-  struct Result {
-    int code = -1;
-    std::string out, err;
-  };
+  using Result = PolcRun;
   // Runs polc in the source directory, so policies/... and examples/... are found.
-  Result Polc(const std::string& args) {
-    const std::string command = fmt::format("cd '{}' && '{}' {} >'{}/stdout' 2>'{}/stderr'", POLC_SOURCE_DIR,
-                                            POLC_BINARY, args, root_, root_);
-    const int status = std::system(command.c_str());
-    Result r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = ReadAll(root_ + "/stdout");
-    r.err = ReadAll(root_ + "/stderr");
-    return r;
-  }
+  Result Polc(const std::string& args) { return RunPolc(POLC_SOURCE_DIR, args, root_); }
   std::string root_;
 };
 
@@ -129,7 +106,7 @@ TEST_F(DiffCli, Json) {
 TEST_F(DiffCli, PolicyThatDoesNotCompileExitsTwoWithDiagnostics) {
   std::string text = ReadAll(fs::path(POLC_SOURCE_DIR) / "policies/huaihua-2026.policy");
   text.replace(text.find("money = 700"), 11, "money = 700%");
-  std::ofstream(root_ + "/bad.policy") << text;
+  WriteAll(root_ + "/bad.policy", text);
   Result r = Polc(fmt::format("diff policies/huaihua-2026.policy '{}/bad.policy'", root_));
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find(root_ + "/bad.policy:73:"), std::string::npos) << r.err;
@@ -138,7 +115,7 @@ TEST_F(DiffCli, PolicyThatDoesNotCompileExitsTwoWithDiagnostics) {
 }
 
 TEST_F(DiffCli, BadInputExitsTwo) {
-  std::ofstream(root_ + "/claims.csv") << "claim_id,person_id\nC1,P1\n";
+  WriteAll(root_ + "/claims.csv", "claim_id,person_id\nC1,P1\n");
   Result r = Polc(fmt::format("diff policies/huaihua-2025.policy policies/huaihua-2026.policy --persons examples/persons.csv --claims '{}/claims.csv'", root_));
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("missing column"), std::string::npos) << r.err;

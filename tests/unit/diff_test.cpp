@@ -6,26 +6,18 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "compiler/ast/print.h"
 #include "compiler/diag/stack.h"
 #include "compiler/diff/diff.h"
 #include "compiler/diff/report.h"
 #include "compiler/driver/compile.h"
+#include "tests/unit/test_util.h"
 
 namespace polc {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string PolicyText(const std::string& name) { return ReadAll(fs::path(POLC_SOURCE_DIR) / "policies" / name); }
 
@@ -283,7 +275,7 @@ void Golden(const std::string& old_name, const std::string& new_name) {
   const fs::path golden = fs::path(POLC_SOURCE_DIR) / "tests/files/diff" /
                           (fs::path(old_name).stem().string() + "_" + fs::path(new_name).stem().string() + ".txt");
   if (std::getenv("POLC_AUTOUPDATE")) {
-    std::ofstream(golden, std::ios::binary) << d.text;
+    WriteAll(golden, d.text);
     return;
   }
   EXPECT_EQ(ReadAll(golden), d.text) << "regenerate with tools/update_diff_tests.sh and review the change";

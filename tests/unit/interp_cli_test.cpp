@@ -2,29 +2,16 @@
 // kind of bad row: message, exit code, no file left behind) and on a policy that does not
 // compile; `test` against a deliberately wrong expectation and with --junit; `explain` as text,
 // as JSON and for an unknown claim; `summary`.
-#include <stdlib.h>
-#include <sys/wait.h>
-
 #include <filesystem>
-#include <fstream>
-#include <sstream>
-
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include "tests/unit/test_util.h"
 
 namespace polc {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void WriteAll(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
 
 // Replaces the first occurrence of `from` in a file.
 void Edit(const std::string& path, const std::string& from, const std::string& to) {
@@ -38,9 +25,8 @@ void Edit(const std::string& path, const std::string& from, const std::string& t
 class InterpCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/polc_interp_cli.XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    root_ = pattern;
+    root_ = MakeTempDir("polc_interp_cli");
+    ASSERT_FALSE(root_.empty());
     cases_ = root_ + "/case";
     out_ = root_ + "/out";
     fs::create_directories(out_);
@@ -48,20 +34,8 @@ class InterpCli : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(root_); }
 
-  struct Result {
-    int code = -1;
-    std::string out, err;
-  };
-  Result Polc(const std::string& args) {
-    const std::string command =
-        fmt::format("cd '{}' && '{}' {} >'{}/stdout' 2>'{}/stderr'", root_, POLC_BINARY, args, root_, root_);
-    const int status = std::system(command.c_str());
-    Result r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = ReadAll(root_ + "/stdout");
-    r.err = ReadAll(root_ + "/stderr");
-    return r;
-  }
+  using Result = PolcRun;
+  Result Polc(const std::string& args) { return RunPolc(root_, args, root_); }
   std::string Policy(const std::string& stem = "huaihua-2026") const {
     return std::string(POLC_SOURCE_DIR) + "/policies/" + stem + ".policy";
   }

@@ -1,16 +1,14 @@
 // Unit tests for the interpreter's semantics on small policies: exceptions, exact money and
 // date arithmetic, absent values, tables, brackets, accumulators (read before, update after,
 // caps, keys), laziness and memoization (through traces), and output formatting.
-#include <stdlib.h>
-
 #include <filesystem>
-#include <fstream>
 
 #include <gtest/gtest.h>
 
 #include "compiler/driver/compile.h"
 #include "compiler/interp/explain.h"
 #include "compiler/interp/results.h"
+#include "tests/unit/test_util.h"
 
 namespace polc::interp {
 namespace {
@@ -28,15 +26,12 @@ const char* kPersons = "person_id,born\nP1,1990-01-31\nP2,2000-02-29\n";
 class InterpEval : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/polc_interp_eval.XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    dir_ = pattern;
+    dir_ = MakeTempDir("polc_interp_eval");
+    ASSERT_FALSE(dir_.empty());
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  void Write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ + "/" + name) << text;
-  }
+  void Write(const std::string& name, const std::string& text) { WriteAll(dir_ + "/" + name, text); }
 
   // Compiles the skeleton plus `body` and `outputs`, reads the inputs and settles everything.
   // Returns the event rows (joined by commas), or the error.

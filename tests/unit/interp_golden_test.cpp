@@ -1,17 +1,14 @@
 // Every golden case under ../shared/golden settles to its expected files under both 2026
 // policies: through RunCase (the code path of `polc test`) with each engine name, and through
 // the `polc run` executable, whose files must be byte-identical to the expected ones.
-#include <stdlib.h>
-#include <sys/wait.h>
-
+#include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <gtest/gtest.h>
 
 #include "compiler/driver/compile.h"
 #include "compiler/driver/golden_case.h"
+#include "tests/unit/test_util.h"
 
 namespace polc::driver {
 namespace {
@@ -36,13 +33,6 @@ std::vector<GoldenCase> AllCases() {
   return cases;
 }
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::string PolicyPath(const GoldenCase& c) {
   return std::string(POLC_SOURCE_DIR) + "/policies/" + c.policy + ".policy";
 }
@@ -64,16 +54,15 @@ TEST_P(Golden, SettlesAsExpectedWithEachEngineName) {
 
 TEST_P(Golden, RunWritesByteIdenticalFiles) {
   const GoldenCase& c = GetParam();
-  char pattern[] = "/tmp/polc_golden_run.XXXXXX";
-  ASSERT_NE(::mkdtemp(pattern), nullptr);
-  const std::string out(pattern);
+  const std::string out = MakeTempDir("polc_golden_run");
+  ASSERT_FALSE(out.empty());
   for (const char* engine : {"interp", "jit"}) {
-    const std::string command = fmt::format(
-        "'{}' run '{}' --persons '{}/persons.csv' --claims '{}/claims.csv' --out '{}/r.csv' "
-        "--persons-out '{}/p.csv' --engine {} >'{}/stdout' 2>/dev/null",
-        POLC_BINARY, PolicyPath(c), c.dir, c.dir, out, out, engine, out);
-    const int status = std::system(command.c_str());
-    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << command;
+    const std::string args = fmt::format(
+        "run '{}' --persons '{}/persons.csv' --claims '{}/claims.csv' --out '{}/r.csv' "
+        "--persons-out '{}/p.csv' --engine {}",
+        PolicyPath(c), c.dir, c.dir, out, out, engine);
+    const PolcRun run = RunPolc(out, args, out);
+    ASSERT_EQ(run.code, 0) << args << "\n" << run.err;
     EXPECT_EQ(ReadAll(out + "/r.csv"), ReadAll(c.dir + "/" + c.policy + ".results.csv")) << engine;
     EXPECT_EQ(ReadAll(out + "/p.csv"), ReadAll(c.dir + "/" + c.policy + ".persons.csv")) << engine;
     EXPECT_EQ(ReadAll(out + "/stdout"), "") << "run prints nothing on success";

@@ -1,15 +1,13 @@
 // Unit tests for reading input CSV files: columns in any order, field syntax per declared
 // type, absent optional values, requirements, duplicate keys, unknown parents, the error
 // report (file:line, sorted, capped at 20) and the settlement order of events.
-#include <stdlib.h>
-
 #include <filesystem>
-#include <fstream>
 
 #include <gtest/gtest.h>
 
 #include "compiler/driver/compile.h"
 #include "compiler/interp/interp.h"
+#include "tests/unit/test_util.h"
 
 namespace polc::interp {
 namespace {
@@ -36,9 +34,8 @@ const char* kPersons =
 class InterpRecords : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/polc_interp_records.XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    dir_ = pattern;
+    dir_ = MakeTempDir("polc_interp_records");
+    ASSERT_FALSE(dir_.empty());
     compilation_ = driver::CompileText("t.policy", kPolicy);
     ASSERT_TRUE(compilation_->ok) << compilation_->diagnostics.Render();
     interp_ = std::make_unique<Interpreter>(compilation_->program);
@@ -47,8 +44,8 @@ class InterpRecords : public ::testing::Test {
 
   // Reads the two files (given as text); returns the rendered errors, empty when fine.
   std::string Read(const std::string& persons, const std::string& claims) {
-    std::ofstream(dir_ + "/persons.csv") << persons;
-    std::ofstream(dir_ + "/claims.csv") << claims;
+    WriteAll(dir_ + "/persons.csv", persons);
+    WriteAll(dir_ + "/claims.csv", claims);
     errors_ = InputErrors{};
     inputs_ = std::make_unique<Inputs>();
     // Relative names, as a user would type them, so messages are predictable.

@@ -13,21 +13,10 @@
 #include "compiler/interp/records.h"
 #include "compiler/jit/engine.h"
 #include "compiler/jit/native.h"
+#include "tests/unit/test_util.h"
 
 namespace polc {
 namespace {
-
-// Every output row as values, by record kind and row.
-class ValueSink : public interp::RowSink {
- public:
-  explicit ValueSink(const interp::Inputs& inputs) {
-    rows[0].resize(inputs.subjects.Size());
-    rows[1].resize(inputs.events.Size());
-  }
-  void SubjectRow(uint32_t subject, const std::vector<ir::Value>& values) override { rows[0][subject] = values; }
-  void EventRow(uint32_t event, const std::vector<ir::Value>& values) override { rows[1][event] = values; }
-  std::vector<std::vector<ir::Value>> rows[2];
-};
 
 struct Population {
   uint64_t seed;
@@ -44,17 +33,6 @@ std::string Generate(const Population& pop) {
                                           pop.claims_per_person, dir);
   EXPECT_EQ(std::system(command.c_str()), 0) << command;
   return dir;
-}
-
-// Settles every subject; returns the failure message, or "" when all settled.
-template <typename Engine>
-std::string SettleAll(Engine& engine, const interp::Inputs& inputs, ValueSink& sink) {
-  try {
-    for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) engine.SettleSubject(inputs, s, sink);
-  } catch (const interp::EvalError& e) {
-    return e.what();
-  }
-  return "";
 }
 
 void Compare(const std::string& policy, const Population& pop, bool optimize) {

@@ -3,9 +3,6 @@
 // unoptimized and at -O2.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "compiler/driver/compile.h"
 #include "compiler/interp/interp.h"
 #include "compiler/interp/records.h"
@@ -15,19 +12,13 @@
 #include "compiler/jit/settle.h"
 #include "runtime/date.h"
 #include "runtime/money.h"
+#include "tests/unit/test_util.h"
 
 namespace polc {
 namespace {
 
 std::string PolicyPath(const std::string& name) {
   return std::string(POLC_SOURCE_DIR) + "/policies/" + name + ".policy";
-}
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 int32_t FieldOf(const ir::Record& record, const std::string& name) {
@@ -194,8 +185,8 @@ TEST_P(JitEngine, GoldenFilesMatch) {
       jit::NativeSettlement native(*engine);
       CsvSink sink(c->program, inputs);
       for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) native.SettleSubject(inputs, s, sink);
-      EXPECT_EQ(sink.Text(1), ReadText(dir + policy + ".results.csv")) << policy << " " << set;
-      EXPECT_EQ(sink.Text(0), ReadText(dir + policy + ".persons.csv")) << policy << " " << set;
+      EXPECT_EQ(sink.Text(1), ReadAll(dir + policy + ".results.csv")) << policy << " " << set;
+      EXPECT_EQ(sink.Text(0), ReadAll(dir + policy + ".persons.csv")) << policy << " " << set;
     }
   }
 }

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include <fmt/format.h>
 
@@ -16,6 +15,7 @@
 #include "compiler/jit/native.h"
 #include "runtime/date.h"
 #include "runtime/money.h"
+#include "tests/unit/test_util.h"
 
 namespace polc {
 namespace {
@@ -71,27 +71,6 @@ struct Lcg {
   }
 };
 
-class Sink : public interp::RowSink {
- public:
-  explicit Sink(const interp::Inputs& inputs) {
-    rows[0].resize(inputs.subjects.Size());
-    rows[1].resize(inputs.events.Size());
-  }
-  void SubjectRow(uint32_t s, const std::vector<ir::Value>& v) override { rows[0][s] = v; }
-  void EventRow(uint32_t e, const std::vector<ir::Value>& v) override { rows[1][e] = v; }
-  std::vector<std::vector<ir::Value>> rows[2];
-};
-
-template <typename Engine>
-std::string SettleAll(Engine& engine, const interp::Inputs& inputs, Sink& sink) {
-  try {
-    for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) engine.SettleSubject(inputs, s, sink);
-  } catch (const interp::EvalError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 struct Files {
   std::string dir;
   explicit Files(const std::string& name)
@@ -100,9 +79,7 @@ struct Files {
     std::filesystem::create_directories(dir);
   }
   ~Files() { std::filesystem::remove_all(dir); }
-  void Write(const std::string& name, const std::string& text) const {
-    std::ofstream(dir + "/" + name, std::ios::binary) << text;
-  }
+  void Write(const std::string& name, const std::string& text) const { WriteAll(dir + "/" + name, text); }
 };
 
 // Persons with n below `max_n` (n > 7 overflows), claims with every kind and code.
@@ -147,7 +124,7 @@ void Compare(const std::string& policy_text, const Files& files, bool optimize,
   ASSERT_TRUE(interp::ReadInputs(interp, files.dir + "/persons.csv", files.dir + "/claims.csv",
                                  inputs, errors))
       << errors.Render();
-  Sink want(inputs), got(inputs);
+  ValueSink want(inputs), got(inputs);
   const std::string interp_failure = SettleAll(interp, inputs, want);
   jit::NativeSettlement native(*engine);
   const std::string jit_failure = SettleAll(native, inputs, got);

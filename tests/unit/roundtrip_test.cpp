@@ -2,15 +2,13 @@
 // printing again gives the same text. Plus targeted printer tests (parentheses, layout,
 // escapes) and the `polc fmt` command's refusals.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 
 #include "compiler/ast/print.h"
 #include "compiler/diag/stack.h"
 #include "compiler/parse/parse.h"
+#include "tests/unit/test_util.h"
 
 namespace polc {
 namespace {
@@ -214,37 +212,29 @@ TEST(Printer, DeepChainsRoundTrip) {
 }
 
 // ---------------------------------------------------------------- polc fmt
-int RunPolc(const std::string& args) {
-  int status = std::system((std::string(POLC_BINARY) + " " + args + " >/dev/null 2>&1").c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 TEST(FmtCommand, ChecksRewritesAndRefusesToDropComments) {
-  fs::path dir = fs::temp_directory_path() / ("polc_fmt_test_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const std::string dir = MakeTempDir("polc_fmt_test");
+  ASSERT_FALSE(dir.empty());
   auto write = [&](const std::string& name, const std::string& text) {
-    std::ofstream(dir / name, std::ios::binary) << text;
-    return (dir / name).string();
+    WriteAll(dir + "/" + name, text);
+    return dir + "/" + name;
   };
-  auto read = [&](const std::string& path) {
-    std::string text, error;
-    ReadFile(path, text, error);
-    return text;
-  };
+  // The exit code of `polc ARGS`, run in the test's directory (the paths here are absolute).
+  auto exit_code = [&](const std::string& args) { return RunPolc(dir, args, dir).code; };
   std::string messy = write("messy.policy", "param a: int = (1+2)*3\nparam s: text = \"http://x\"\n");
   std::string commented = write("commented.policy", "// why\nparam a: int = (1+2)*3\n");
   std::string broken = write("broken.policy", "param a: int 3\n");
-  EXPECT_EQ(RunPolc("fmt --check " + messy), 1);
-  EXPECT_EQ(RunPolc("fmt " + messy), 0);
+  EXPECT_EQ(exit_code("fmt --check " + messy), 1);
+  EXPECT_EQ(exit_code("fmt " + messy), 0);
   // `//` inside a string is not a comment.
-  EXPECT_EQ(RunPolc("fmt --in-place " + messy), 0);
-  EXPECT_EQ(read(messy), "param a: int = (1 + 2) * 3\n\nparam s: text = \"http://x\"\n");
-  EXPECT_EQ(RunPolc("fmt --check " + messy), 0);
-  EXPECT_EQ(RunPolc("fmt --in-place " + commented), 1);
-  EXPECT_EQ(read(commented), "// why\nparam a: int = (1+2)*3\n");
-  EXPECT_EQ(RunPolc("fmt " + broken), 1);
-  EXPECT_EQ(RunPolc("--emit=ast " + broken), 1);
-  EXPECT_EQ(RunPolc("--emit=ast " + messy), 0);
+  EXPECT_EQ(exit_code("fmt --in-place " + messy), 0);
+  EXPECT_EQ(ReadAll(messy), "param a: int = (1 + 2) * 3\n\nparam s: text = \"http://x\"\n");
+  EXPECT_EQ(exit_code("fmt --check " + messy), 0);
+  EXPECT_EQ(exit_code("fmt --in-place " + commented), 1);
+  EXPECT_EQ(ReadAll(commented), "// why\nparam a: int = (1+2)*3\n");
+  EXPECT_EQ(exit_code("fmt " + broken), 1);
+  EXPECT_EQ(exit_code("--emit=ast " + broken), 1);
+  EXPECT_EQ(exit_code("--emit=ast " + messy), 0);
   fs::remove_all(dir);
 }
 

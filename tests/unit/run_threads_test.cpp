@@ -2,39 +2,27 @@
 // number of threads and either engine (input in settlement order or not), the same error and
 // no file left behind when settling fails, and the cache in $XDG_CACHE_HOME/polc unless
 // --no-cache.
-#include <stdlib.h>
-#include <sys/wait.h>
-
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <vector>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "tests/unit/test_util.h"
+
 namespace polc {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void WriteAll(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
-
 class RunThreads : public ::testing::Test {
  protected:
   // One population for the suite: several chunks of subjects, so that threads share work.
   static void SetUpTestSuite() {
-    char pattern[] = "/tmp/polc_run_threads.XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    root_ = pattern;
+    root_ = MakeTempDir("polc_run_threads");
+    ASSERT_FALSE(root_.empty());
     const std::string gen = fmt::format("'{}' --persons 5000 --seed 11 --out '{}/pop' >/dev/null",
                                         POLC_GEN_BINARY, root_);
     ASSERT_EQ(std::system(gen.c_str()), 0);
@@ -53,11 +41,9 @@ class RunThreads : public ::testing::Test {
 
   // Runs polc with a cache of the test's own; returns the exit code, stderr in err_.
   int Polc(const std::string& args) {
-    const std::string command = fmt::format("cd '{}' && XDG_CACHE_HOME='{}/cache' '{}' {} 2>'{}/stderr'",
-                                            root_, root_, POLC_BINARY, args, root_);
-    const int status = std::system(command.c_str());
-    err_ = ReadAll(root_ + "/stderr");
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    const PolcRun r = RunPolc(root_, args, root_, fmt::format("XDG_CACHE_HOME='{}/cache'", root_));
+    err_ = r.err;
+    return r.code;
   }
   static std::string Policy(const std::string& stem) {
     return std::string(POLC_SOURCE_DIR) + "/policies/" + stem + ".policy";

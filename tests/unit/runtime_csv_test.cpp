@@ -2,15 +2,14 @@
 #include "runtime/csv.h"
 
 #include <dirent.h>
-#include <stdlib.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "tests/unit/test_util.h"
 
 namespace polc::rt {
 namespace {
@@ -23,9 +22,8 @@ const size_t kChunkSizes[] = {4, 5, 7, 16, CsvReader::kDefaultChunkBytes};
 class RuntimeCsv : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/polc_csv_test.XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    dir_ = pattern;
+    dir_ = MakeTempDir("polc_csv_test");
+    ASSERT_FALSE(dir_.empty());
   }
   void TearDown() override {
     for (const std::string& name : List()) std::remove((dir_ + "/" + name).c_str());
@@ -34,15 +32,8 @@ class RuntimeCsv : public ::testing::Test {
 
   std::string Write(const std::string& content, const std::string& name = "in.csv") {
     const std::string path = dir_ + "/" + name;
-    std::ofstream(path, std::ios::binary) << content;
+    WriteAll(path, content);
     return path;
-  }
-
-  static std::string Slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
   }
 
   std::vector<std::string> List() const {
@@ -189,7 +180,7 @@ TEST_F(RuntimeCsv, WriterQuotesOnlyWhenNeeded) {
     EXPECT_TRUE(writer.Flush(error)) << error;
   }
   std::fclose(file);
-  EXPECT_EQ(Slurp(path),
+  EXPECT_EQ(polc::ReadAll(path),
             "id,note,amount\n1,\"a,b\",\"say \"\"hi\"\"\"\n2,\"line\nbreak\",\"cr\r\"\n\"\"\n,\n");
   EXPECT_EQ(ReadAll(path, 4), (Rows{{"id", "note", "amount"},
                                     {"1", "a,b", "say \"hi\""},
@@ -253,11 +244,11 @@ TEST_F(RuntimeCsv, AtomicOutputCommitReplacesFinalFile) {
     CsvWriter writer(out);
     writer.Row({"id", "total"});
     writer.Row({"1", "22985.50"});
-    EXPECT_EQ(Slurp(final_path), "old\n") << "the final file is untouched until Commit";
+    EXPECT_EQ(polc::ReadAll(final_path), "old\n") << "the final file is untouched until Commit";
     ASSERT_TRUE(out.Commit(error)) << error;
     writer.Row({"late"});  // detached by Commit: must not touch the closed stream
   }
-  EXPECT_EQ(Slurp(final_path), "id,total\n1,22985.50\n");
+  EXPECT_EQ(polc::ReadAll(final_path), "id,total\n1,22985.50\n");
   EXPECT_EQ(List(), (std::vector<std::string>{"result.csv"}));
   EXPECT_FALSE(out.Commit(error)) << "a second Commit has nothing to commit";
 }

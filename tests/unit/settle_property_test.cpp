@@ -18,20 +18,10 @@
 #include "compiler/driver/session.h"
 #include "compiler/interp/interp.h"
 #include "compiler/interp/records.h"
+#include "tests/unit/test_util.h"
 
 namespace polc {
 namespace {
-
-class ValueSink : public interp::RowSink {
- public:
-  explicit ValueSink(const interp::Inputs& inputs) {
-    rows[0].resize(inputs.subjects.Size());
-    rows[1].resize(inputs.events.Size());
-  }
-  void SubjectRow(uint32_t s, const std::vector<ir::Value>& v) override { rows[0][s] = v; }
-  void EventRow(uint32_t e, const std::vector<ir::Value>& v) override { rows[1][e] = v; }
-  std::vector<std::vector<ir::Value>> rows[2];
-};
 
 int32_t Index(const std::vector<std::string>& names, const std::string& name) {
   for (size_t i = 0; i < names.size(); ++i) {

@@ -1,0 +1,41 @@
+// Helpers the unit tests share (test_util.h).
+#include "tests/unit/test_util.h"
+
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "compiler/diag/source.h"
+
+namespace polc {
+
+std::string ReadAll(const std::string& path) {
+  std::string text, error;
+  ReadFile(path, text, error);
+  return text;
+}
+
+void WriteAll(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+
+std::string MakeTempDir(const std::string& prefix) {
+  std::string pattern = "/tmp/" + prefix + ".XXXXXX";
+  return ::mkdtemp(pattern.data()) ? pattern : std::string();
+}
+
+int ExitCode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
+
+PolcRun RunPolc(const std::string& cwd, const std::string& args, const std::string& scratch, const std::string& env) {
+  const std::string command = fmt::format("cd '{}' && {}{}'{}' {} >'{}/stdout' 2>'{}/stderr'", cwd, env,
+                                          env.empty() ? "" : " ", POLC_BINARY, args, scratch, scratch);
+  PolcRun r;
+  r.code = ExitCode(std::system(command.c_str()));
+  r.out = ReadAll(scratch + "/stdout");
+  r.err = ReadAll(scratch + "/stderr");
+  return r;
+}
+
+}  // namespace polc

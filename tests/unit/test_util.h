@@ -1,0 +1,58 @@
+// Helpers the unit tests share: whole files read and written, fresh temporary directories, the
+// polc executable run with its output captured, and a sink that keeps every output row.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "compiler/interp/interp.h"
+#include "compiler/interp/records.h"
+
+namespace polc {
+
+// The bytes of a file; "" when it cannot be read.
+std::string ReadAll(const std::string& path);
+void WriteAll(const std::string& path, const std::string& text);
+
+// A new directory /tmp/PREFIX.XXXXXX; "" when it cannot be made.
+std::string MakeTempDir(const std::string& prefix);
+
+// The exit code of a std::system() status; -1 when the command did not exit normally.
+int ExitCode(int status);
+
+struct PolcRun {
+  int code = -1;
+  std::string out, err;
+};
+
+// Runs `polc ARGS` from the directory `cwd`, stdout and stderr captured through the files
+// `stdout` and `stderr` of the directory `scratch`. `env` ("NAME='value' ...") prefixes the
+// command.
+PolcRun RunPolc(const std::string& cwd, const std::string& args, const std::string& scratch,
+                const std::string& env = "");
+
+// Every output row as values, by record kind (0 subject, 1 event) and row.
+class ValueSink : public interp::RowSink {
+ public:
+  explicit ValueSink(const interp::Inputs& inputs) {
+    rows[0].resize(inputs.subjects.Size());
+    rows[1].resize(inputs.events.Size());
+  }
+  void SubjectRow(uint32_t subject, const std::vector<ir::Value>& values) override { rows[0][subject] = values; }
+  void EventRow(uint32_t event, const std::vector<ir::Value>& values) override { rows[1][event] = values; }
+  std::vector<std::vector<ir::Value>> rows[2];
+};
+
+// Settles every subject with either engine; returns the failure message, or "" when all settled.
+template <typename Engine>
+std::string SettleAll(Engine& engine, const interp::Inputs& inputs, ValueSink& sink) {
+  try {
+    for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) engine.SettleSubject(inputs, s, sink);
+  } catch (const interp::EvalError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace polc
