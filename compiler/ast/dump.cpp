@@ -12,17 +12,6 @@ std::string Range(const SourceRange& r) {
   return fmt::format("[{}:{}-{}:{}]", r.begin_line, r.begin_col, r.end_line, r.end_col);
 }
 
-std::string Quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\', out += c;
-    else if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else out += c;
-  }
-  return out + "\"";
-}
-
 std::string TypeText(const TypeRef& t) { return t.name.name + (t.optional ? "?" : ""); }
 
 std::string Words(const std::vector<Ident>& words) {
@@ -88,7 +77,7 @@ class Dumper {
     std::string text = role.empty() ? "" : role + ": ";
     text += KindName(e.kind);
     switch (e.kind) {
-      case ExprKind::String: text += " " + Quoted(e.text); break;
+      case ExprKind::String: text += " " + QuoteString(e.text); break;
       case ExprKind::Period: text += " " + e.text + " .. " + e.text2; break;
       case ExprKind::In: text += e.negated ? " not" : ""; break;
       case ExprKind::Set: text += " { " + Words(e.words) + " }"; break;
@@ -106,23 +95,23 @@ class Dumper {
   }
 
   void Cite(int depth, const std::optional<ast::Cite>& c) {
-    if (c) Line(depth, "cite " + Quoted(c->text), c->range);
+    if (c) Line(depth, "cite " + QuoteString(c->text), c->range);
   }
 
   void Decl(const ast::Decl& d) {
     std::string head = std::string(DeclName(d.kind)) + " " +
-                       (d.kind == DeclKind::Header ? Quoted(d.name.name) : d.name.name);
+                       (d.kind == DeclKind::Header ? QuoteString(d.name.name) : d.name.name);
     switch (d.kind) {
       case DeclKind::Header: {
         Line(1, head, d.range);
         for (const HeaderField& f : static_cast<const HeaderDecl&>(d).fields)
-          Line(2, "field " + f.name.name + " = " + (f.is_number ? f.value : Quoted(f.value)), f.range);
+          Line(2, "field " + f.name.name + " = " + (f.is_number ? f.value : QuoteString(f.value)), f.range);
         break;
       }
       case DeclKind::Enum: {
         Line(1, head, d.range);
         for (const EnumWord& w : static_cast<const EnumDecl&>(d).words)
-          Line(2, "word " + w.name.name + (w.label ? " " + Quoted(*w.label) : ""), w.name.range);
+          Line(2, "word " + w.name.name + (w.label ? " " + QuoteString(*w.label) : ""), w.name.range);
         break;
       }
       case DeclKind::Input: {
@@ -133,7 +122,7 @@ class Dumper {
         Line(1, head, d.range);
         for (const FieldDecl& f : in.fields) Line(2, "field " + f.name.name + ": " + TypeText(f.type), f.name.range);
         for (const Requirement& r : in.requirements) {
-          Line(2, "require message " + Quoted(r.message), r.range);
+          Line(2, "require message " + QuoteString(r.message), r.range);
           Expr(3, *r.condition);
         }
         break;
@@ -190,13 +179,13 @@ class Dumper {
         auto& o = static_cast<const OutputDecl&>(d);
         Line(1, head + " for " + o.record.name, d.range);
         for (const OutputColumn& c : o.columns) {
-          Line(2, "column " + c.name.name + (c.absent ? " absent " + Quoted(*c.absent) : ""), c.range);
+          Line(2, "column " + c.name.name + (c.absent ? " absent " + QuoteString(*c.absent) : ""), c.range);
           if (c.value) Expr(3, *c.value);
         }
         break;
       }
       case DeclKind::Area:
-        Line(1, head + " " + Quoted(static_cast<const AreaDecl&>(d).label), d.range);
+        Line(1, head + " " + QuoteString(static_cast<const AreaDecl&>(d).label), d.range);
         break;
     }
     Cite(2, d.cite);
@@ -212,7 +201,7 @@ class Dumper {
         head += (i ? ", " : "") + t.columns[i].name.name + ": " + TypeText(t.columns[i].type);
       head += " }";
     }
-    if (t.csv_path) head += " = csv " + Quoted(*t.csv_path) + " key " + t.csv_key.name + " value " + t.csv_value.name;
+    if (t.csv_path) head += " = csv " + QuoteString(*t.csv_path) + " key " + t.csv_key.name + " value " + t.csv_value.name;
     Line(1, head, t.range);
     for (const TableRow& row : t.rows) {
       Line(2, "row " + (row.keys.empty() ? std::string("else") : Words(row.keys)), row.range);
@@ -248,7 +237,7 @@ class Comparer {
   }
   bool OptText(const std::string& what, const std::optional<std::string>& a,
                const std::optional<std::string>& b) {
-    return Str(what, a ? Quoted(*a) : "(none)", b ? Quoted(*b) : "(none)");
+    return Str(what, a ? QuoteString(*a) : "(none)", b ? QuoteString(*b) : "(none)");
   }
   bool OptCite(const std::optional<ast::Cite>& a, const std::optional<ast::Cite>& b) {
     return OptText("cite", a ? std::optional(a->text) : std::nullopt, b ? std::optional(b->text) : std::nullopt);
@@ -425,7 +414,7 @@ class Comparer {
 
 std::string DumpAst(const Module& module) {
   Dumper dumper;
-  dumper.out = "module " + Quoted(module.file) + "\n";
+  dumper.out = "module " + QuoteString(module.file) + "\n";
   for (const auto& d : module.decls) dumper.Decl(*d);
   return dumper.out;
 }

@@ -34,21 +34,10 @@ size_t EndColumn(size_t column, const std::string& s) {
 
 std::string Spaces(size_t n) { return std::string(n, ' '); }
 
-std::string Quote(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\', out += c;
-    else if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else out += c;
-  }
-  return out + "\"";
-}
-
 std::string Type(const TypeRef& t) { return t.name.name + (t.optional ? "?" : ""); }
 
 std::string CiteText(const std::optional<Cite>& cite) {
-  return cite ? "cite " + Quote(cite->text) : "";
+  return cite ? "cite " + QuoteString(cite->text) : "";
 }
 
 // Grammar levels, loosest first; a child below the level its position needs gets parentheses.
@@ -112,7 +101,7 @@ class Printer {
         return out + ")";
       }
       case ExprKind::Set: return SetLiteral(e.words);
-      case ExprKind::String: return Quote(e.text);
+      case ExprKind::String: return QuoteString(e.text);
       case ExprKind::Period: return e.text + " .. " + e.text2;
       case ExprKind::Match: return Layout(e, kExpr, 0, 0);  // not reached: callers check
       default: return e.text;  // literals and names keep their spelling
@@ -301,21 +290,21 @@ class Printer {
       }
       case DeclKind::Accumulator: return Accumulator(static_cast<const AccumulatorDecl&>(d));
       case DeclKind::Output: return Output(static_cast<const OutputDecl&>(d));
-      case DeclKind::Area: return "area " + d.name.name + " " + Quote(static_cast<const AreaDecl&>(d).label);
+      case DeclKind::Area: return "area " + d.name.name + " " + QuoteString(static_cast<const AreaDecl&>(d).label);
     }
     return {};
   }
 
   std::string Header(const HeaderDecl& h) {
-    std::string out = "policy " + Quote(h.title) + " {\n";
+    std::string out = "policy " + QuoteString(h.title) + " {\n";
     for (const HeaderField& f : h.fields)
-      out += "  " + f.name.name + ": " + (f.is_number ? f.value : Quote(f.value)) + "\n";
+      out += "  " + f.name.name + ": " + (f.is_number ? f.value : QuoteString(f.value)) + "\n";
     return out + "}";
   }
 
   std::string Enum(const EnumDecl& e) {
     std::vector<std::string> words;
-    for (const EnumWord& w : e.words) words.push_back(w.name.name + (w.label ? " " + Quote(*w.label) : ""));
+    for (const EnumWord& w : e.words) words.push_back(w.name.name + (w.label ? " " + QuoteString(*w.label) : ""));
     return WithCite(Braced("enum " + e.name.name, words), e.cite);
   }
 
@@ -326,7 +315,7 @@ class Printer {
     out += " {\n";
     for (const FieldDecl& f : in.fields) out += "  " + f.name.name + ": " + Type(f.type) + "\n";
     for (const Requirement& r : in.requirements) {
-      std::string message = "message " + Quote(r.message);
+      std::string message = "message " + QuoteString(r.message);
       std::string cond = Layout(*r.condition, kExpr, 4, 10);
       std::string one = "  require " + cond + " " + message;
       out += (MultiLine(one) || Width(one) > kWidth) ? "  require " + cond + "\n    " + message : one;
@@ -346,7 +335,7 @@ class Printer {
       head += " }";
     }
     if (t.csv_path) {
-      head += " = csv " + Quote(*t.csv_path) + " key " + t.csv_key.name + " value " + t.csv_value.name;
+      head += " = csv " + QuoteString(*t.csv_path) + " key " + t.csv_key.name + " value " + t.csv_value.name;
       return WithCite(head, t.cite);
     }
     // Rows aligned: keys padded to the widest key list, each value but the last padded to
@@ -425,7 +414,7 @@ class Printer {
     for (const OutputColumn& c : o.columns) {
       std::string col = c.name.name;
       if (c.value) col += " = " + Layout(*c.value, kExpr, c.value->kind == ExprKind::Match ? 2 : 4, Width(col) + 5);
-      if (c.absent) col += " absent " + Quote(*c.absent);
+      if (c.absent) col += " absent " + QuoteString(*c.absent);
       columns.push_back(col);
     }
     return Braced("output " + o.name.name + " for " + o.record.name, columns);

@@ -39,6 +39,11 @@ class SourceFile {
 // Reads a whole file; false with a message when it cannot be read.
 bool ReadFile(const std::string& path, std::string& text, std::string& error);
 
+// `text` as a policy-language string literal: in double quotes, with `"`, `\`, newline and tab
+// escaped (what the parser's Unquote reads back). The formatter, the AST dump and the IR
+// listing all spell strings this way.
+std::string QuoteString(std::string_view text);
+
 // The byte offset of the first invalid UTF-8 sequence, or npos when the text is valid.
 size_t FindInvalidUtf8(std::string_view text);
 

@@ -14,17 +14,6 @@ constexpr size_t kWidth = 100;
 
 const char* kRecordRole[2] = {"subject", "event"};
 
-std::string Quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\', out += c;
-    else if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else out += c;
-  }
-  return out + "\"";
-}
-
 // Names by id, tolerating ids out of range so a broken program still prints.
 template <typename T>
 std::string NameAt(const std::vector<T>& items, int64_t id, const char* what) {
@@ -230,7 +219,7 @@ std::string Range(const SourceRange& r) {
 }
 
 std::string Cite(const Citation& c, size_t indent) {
-  return c.text.empty() ? "" : std::string(indent, ' ') + "cite " + Quoted(c.text) + "\n";
+  return c.text.empty() ? "" : std::string(indent, ' ') + "cite " + QuoteString(c.text) + "\n";
 }
 
 class Lister {
@@ -241,9 +230,9 @@ class Lister {
 
   std::string Header() {
     const ir::Header& h = p_.header;
-    std::string out = fmt::format("program {}\n", Quoted(p_.file));
-    out += fmt::format("header {} region {} year {}{}\n", Quoted(h.title), Quoted(h.region), h.year, Range(h.range));
-    if (!h.source.empty()) out += "  source " + Quoted(h.source) + "\n";
+    std::string out = fmt::format("program {}\n", QuoteString(p_.file));
+    out += fmt::format("header {} region {} year {}{}\n", QuoteString(h.title), QuoteString(h.region), h.year, Range(h.range));
+    if (!h.source.empty()) out += "  source " + QuoteString(h.source) + "\n";
     return out;
   }
 
@@ -253,7 +242,7 @@ class Lister {
       const Enum& e = p_.enums[i];
       out += fmt::format("\nenum {} {}{}\n", i, e.name, Range(e.range));
       for (size_t w = 0; w < e.words.size(); ++w)
-        out += fmt::format("  {} {}{}\n", w, e.words[w].name, e.words[w].label.empty() ? "" : " " + Quoted(e.words[w].label));
+        out += fmt::format("  {} {}{}\n", w, e.words[w].name, e.words[w].label.empty() ? "" : " " + QuoteString(e.words[w].label));
     }
     return out;
   }
@@ -270,7 +259,7 @@ class Lister {
       for (size_t f = 0; f < rec.fields.size(); ++f)
         out += fmt::format("  {} {}: {}\n", f, rec.fields[f].name, TypeName(p_, rec.fields[f].type));
       for (const Requirement& req : rec.requirements)
-        out += "  require " + Expr(req.condition.get(), 10) + "\n    message " + Quoted(req.message) + "\n";
+        out += "  require " + Expr(req.condition.get(), 10) + "\n    message " + QuoteString(req.message) + "\n";
     }
     return out;
   }
@@ -308,7 +297,7 @@ class Lister {
         columns += fmt::format("{}{}: {}", c ? ", " : "", t.columns[c].name, TypeName(p_, t.columns[c].type));
       out += fmt::format("\ntable {} {}: {} -> {}{}{}{}\n", i, t.name, TypeName(p_, t.key_type),
                          t.record_valued ? "{ " + columns + " }" : TypeName(p_, t.columns.empty() ? Type{} : t.columns[0].type),
-                         t.csv_path.empty() ? "" : " csv " + Quoted(t.csv_path),
+                         t.csv_path.empty() ? "" : " csv " + QuoteString(t.csv_path),
                          t.key_type.base == Base::Int ? fmt::format(" ({} rows)", t.rows.size()) : "",
                          Range(t.range));
       for (const TableRow& row : t.rows) {
@@ -383,7 +372,7 @@ class Lister {
       for (const OutputColumn& c : o.columns) {
         std::string head = "  " + c.name + " = ";
         out += head + Expr(c.value.get(), head.size());
-        if (!c.absent.empty()) out += " absent " + Quoted(c.absent);
+        if (!c.absent.empty()) out += " absent " + QuoteString(c.absent);
         out += "\n";
       }
     }
