@@ -90,6 +90,13 @@ llvm::Function* Lowerer::BinarySearchFunction() {
 
 // ---------------------------------------------------------------- accumulators
 
+// The host's bucket of an int key past the inline ones (abi.h's IntBucketFn, through the state);
+// created at 0 when `create` is set, else null when the key has none.
+llvm::Value* Lowerer::HostIntBucket(int32_t acc, llvm::Value* key, bool create) {
+  llvm::FunctionType* type = llvm::FunctionType::get(ptr_, {ptr_, i32_, i64_, i32_}, false);
+  return b_.CreateCall(type, StateField(5), {StateField(3), I32(acc), key, I32(create ? 1 : 0)});
+}
+
 // The interpreter's AccTotal: an unknown word or key reads as 0.
 Lowerer::V Lowerer::AccTotal(int32_t acc, const V& key) {
   const ir::Accumulator& decl = program_.accumulators[static_cast<size_t>(acc)];
@@ -123,8 +130,7 @@ Lowerer::V Lowerer::AccTotal(int32_t acc, const V& key) {
   llvm::Value* full = b_.CreateICmpSGE(b_.CreateLoad(i64_, b_.CreateGEP(i64_, base, I64(1))), I64(kInlineIntBuckets));
   b_.CreateCondBr(b_.CreateAnd(b_.CreateIsNull(inline_bucket), full), spill, load);
   b_.SetInsertPoint(spill);
-  llvm::FunctionType* type = llvm::FunctionType::get(ptr_, {ptr_, i32_, i64_, i32_}, false);
-  b_.CreateStore(b_.CreateCall(type, StateField(5), {StateField(3), I32(acc), key.a, I32(0)}), bucket);
+  b_.CreateStore(HostIntBucket(acc, key.a, false), bucket);
   b_.CreateBr(load);
   b_.SetInsertPoint(load);
   llvm::Value* p = b_.CreateLoad(ptr_, bucket);
@@ -174,8 +180,7 @@ llvm::Value* Lowerer::AccBucketForUpdate(int32_t acc, const V& key) {
   b_.CreateStore(total_ptr, bucket);
   b_.CreateBr(done);
   b_.SetInsertPoint(spill);
-  llvm::FunctionType* type = llvm::FunctionType::get(ptr_, {ptr_, i32_, i64_, i32_}, false);
-  b_.CreateStore(b_.CreateCall(type, StateField(5), {StateField(3), I32(acc), key.a, I32(1)}), bucket);
+  b_.CreateStore(HostIntBucket(acc, key.a, true), bucket);
   b_.CreateBr(done);
   b_.SetInsertPoint(done);
   return b_.CreateLoad(ptr_, bucket);
@@ -236,6 +241,16 @@ void Lowerer::EmitAccumulatorUpdates() {
 
 // ---------------------------------------------------------------- entry points
 
+// Starts the exported function `name` of abi.h: a fresh Fn whose state is the first argument,
+// with the builder at the end of its entry block.
+void Lowerer::StartEntry(llvm::FunctionType* type, const char* name, Scope scope) {
+  f_ = Fn{};
+  f_.fn = llvm::Function::Create(type, llvm::Function::ExternalLinkage, name, *module_);
+  f_.scope = scope;
+  f_.state = f_.fn->getArg(0);
+  b_.SetInsertPoint(llvm::BasicBlock::Create(context_, "entry", f_.fn));
+}
+
 void Lowerer::EmitOutput(int32_t record, llvm::Value* out) {
   const int32_t id = program_.output_of[record];
   if (id < 0) return;
@@ -250,12 +265,7 @@ void Lowerer::EmitOutput(int32_t record, llvm::Value* out) {
 // Parameters in dependency order (depth first from each in declaration order, the order the
 // interpreter computes them), so each reads only finished ones.
 void Lowerer::EmitInit() {
-  auto* type = llvm::FunctionType::get(i32_, {ptr_}, false);
-  f_ = Fn{};
-  f_.fn = llvm::Function::Create(type, llvm::Function::ExternalLinkage, kInitName, *module_);
-  f_.scope = Scope::Init;
-  f_.state = f_.fn->getArg(0);
-  b_.SetInsertPoint(llvm::BasicBlock::Create(context_, "entry", f_.fn));
+  StartEntry(llvm::FunctionType::get(i32_, {ptr_}, false), kInitName, Scope::Init);
   std::vector<uint8_t> state(program_.params.size(), 0);
   std::function<void(size_t)> emit = [&](size_t p) {
     if (state[p] == 2) return;
@@ -274,11 +284,7 @@ void Lowerer::EmitInit() {
 }
 
 void Lowerer::EmitBeginSubject() {
-  auto* type = llvm::FunctionType::get(b_.getVoidTy(), {ptr_, ptr_}, false);
-  f_ = Fn{};
-  f_.fn = llvm::Function::Create(type, llvm::Function::ExternalLinkage, kBeginSubjectName, *module_);
-  f_.state = f_.fn->getArg(0);
-  b_.SetInsertPoint(llvm::BasicBlock::Create(context_, "entry", f_.fn));
+  StartEntry(llvm::FunctionType::get(b_.getVoidTy(), {ptr_, ptr_}, false), kBeginSubjectName, Scope::Subject);
   if (layout_.subject_memo_slots > 0) {
     b_.CreateMemSet(StateField(2), b_.getInt8(0), static_cast<uint64_t>(layout_.subject_memo_slots), llvm::MaybeAlign(1));
   }
@@ -289,28 +295,18 @@ void Lowerer::EmitBeginSubject() {
 }
 
 void Lowerer::EmitSubjectEntry() {
-  auto* type = llvm::FunctionType::get(i32_, {ptr_, ptr_, ptr_}, false);
-  f_ = Fn{};
-  f_.fn = llvm::Function::Create(type, llvm::Function::ExternalLinkage, kSubjectName, *module_);
-  f_.scope = Scope::Subject;
-  f_.state = f_.fn->getArg(0);
+  StartEntry(llvm::FunctionType::get(i32_, {ptr_, ptr_, ptr_}, false), kSubjectName, Scope::Subject);
   f_.subject = f_.fn->getArg(1);
-  b_.SetInsertPoint(llvm::BasicBlock::Create(context_, "entry", f_.fn));
   EmitOutput(0, f_.fn->getArg(2));
   b_.CreateRet(I32(0));
 }
 
 // Outputs first, then the accumulator updates, as the interpreter settles an event.
 void Lowerer::EmitEventEntry() {
-  auto* type = llvm::FunctionType::get(i32_, {ptr_, ptr_, ptr_, ptr_, ptr_}, false);
-  f_ = Fn{};
-  f_.fn = llvm::Function::Create(type, llvm::Function::ExternalLinkage, kEventName, *module_);
-  f_.scope = Scope::Event;
-  f_.state = f_.fn->getArg(0);
+  StartEntry(llvm::FunctionType::get(i32_, {ptr_, ptr_, ptr_, ptr_, ptr_}, false), kEventName, Scope::Event);
   f_.subject = f_.fn->getArg(1);
   f_.event = f_.fn->getArg(2);
   f_.acc = f_.fn->getArg(3);
-  b_.SetInsertPoint(llvm::BasicBlock::Create(context_, "entry", f_.fn));
   f_.emem = b_.CreateAlloca(emem_ty_, nullptr, "event_memo");
   if (layout_.event_memo_slots > 0) {
     llvm::Value* known = b_.CreateInBoundsGEP(emem_ty_, f_.emem, {I32(0), I32(1), I32(0)});
@@ -327,22 +323,19 @@ void Lowerer::EmitEventEntry() {
 // A subject's events in one call, so the optimizer can keep the event loop in native code.
 void Lowerer::EmitEventsEntry() {
   llvm::Function* event_fn = module_->getFunction(kEventName);
-  auto* type = llvm::FunctionType::get(i32_, {ptr_, ptr_, ptr_, i64_, ptr_, ptr_}, false);
-  f_ = Fn{};
-  f_.fn = llvm::Function::Create(type, llvm::Function::ExternalLinkage, kEventsName, *module_);
-  f_.state = f_.fn->getArg(0);
+  StartEntry(llvm::FunctionType::get(i32_, {ptr_, ptr_, ptr_, i64_, ptr_, ptr_}, false), kEventsName,
+             Scope::Subject);
+  llvm::BasicBlock* entry = b_.GetInsertBlock();
   llvm::Value* subject = f_.fn->getArg(1);
   llvm::Value* events = f_.fn->getArg(2);
   llvm::Value* n = f_.fn->getArg(3);
   llvm::Value* acc = f_.fn->getArg(4);
   llvm::Value* out = f_.fn->getArg(5);
-  auto* entry = llvm::BasicBlock::Create(context_, "entry", f_.fn);
   auto* loop = llvm::BasicBlock::Create(context_, "loop", f_.fn);
   auto* body = llvm::BasicBlock::Create(context_, "body", f_.fn);
   auto* next = llvm::BasicBlock::Create(context_, "next", f_.fn);
   auto* fail = llvm::BasicBlock::Create(context_, "fail", f_.fn);
   auto* done = llvm::BasicBlock::Create(context_, "done", f_.fn);
-  b_.SetInsertPoint(entry);
   b_.CreateBr(loop);
   b_.SetInsertPoint(loop);
   llvm::PHINode* i = b_.CreatePHI(i64_, 2);

@@ -76,7 +76,9 @@ class Lowerer {
   void EmitEventsEntry();
   void EmitAccumulatorUpdates();
   void EmitOutput(int32_t record, llvm::Value* out);
+  void StartEntry(llvm::FunctionType* type, const char* name, Scope scope);
   llvm::Value* AccBucketForUpdate(int32_t acc, const V& key);
+  llvm::Value* HostIntBucket(int32_t acc, llvm::Value* key, bool create);
   V AccTotal(int32_t acc, const V& key);
   llvm::Function* IntFindFunction();
   llvm::Function* BinarySearchFunction();
