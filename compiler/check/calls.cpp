@@ -7,12 +7,6 @@
 
 namespace polc::check {
 
-using ir::Base;
-using ir::Node;
-using ir::NodePtr;
-using ir::Op;
-using ir::Type;
-
 namespace {
 
 // Shifts the local slots of a cloned function body into the caller's frame.

@@ -6,12 +6,6 @@
 
 namespace polc::check {
 
-using ir::Base;
-using ir::Node;
-using ir::NodePtr;
-using ir::Op;
-using ir::Type;
-
 void Deps::Merge(const Deps& o) {
   rules.insert(o.rules.begin(), o.rules.end());
   params.insert(o.params.begin(), o.params.end());

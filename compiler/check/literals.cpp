@@ -7,12 +7,6 @@
 
 namespace polc::check {
 
-using ir::Base;
-using ir::Node;
-using ir::NodePtr;
-using ir::Op;
-using ir::Type;
-
 bool ParseDecimal(const std::string& text, int scale, int64_t& out, std::string& error) {
   int64_t value = 0;
   int decimals = -1;

@@ -7,12 +7,6 @@
 
 namespace polc::check {
 
-using ir::Base;
-using ir::Node;
-using ir::NodePtr;
-using ir::Op;
-using ir::Type;
-
 int Checker::FindWord(int enum_id, const std::string& word) const {
   const auto& words = p_.enums[enum_id].words;
   for (size_t i = 0; i < words.size(); ++i)

@@ -1,4 +1,4 @@
-// IR node builders and type predicates shared by the files of the expression checker.
+// IR node builders, type predicates and IR names shared by the files of the expression checker.
 #pragma once
 
 #include <memory>
@@ -6,6 +6,13 @@
 #include "compiler/ir/ir.h"
 
 namespace polc::check {
+
+// The expression checker's files speak IR throughout.
+using ir::Base;
+using ir::Node;
+using ir::NodePtr;
+using ir::Op;
+using ir::Type;
 
 inline ir::NodePtr Make(ir::Op op, ir::Type type, SourceRange range) {
   auto n = std::make_unique<ir::Node>();

@@ -7,12 +7,6 @@
 
 namespace polc::check {
 
-using ir::Base;
-using ir::Node;
-using ir::NodePtr;
-using ir::Op;
-using ir::Type;
-
 NodePtr Checker::In(const ast::Expr& e, Scope& scope) {
   NodePtr lhs = Expr(*e.args[0], scope, nullptr);
   if (!lhs) return nullptr;

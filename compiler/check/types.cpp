@@ -5,10 +5,6 @@
 
 namespace polc::check {
 
-using ir::NodePtr;
-using ir::Type;
-using ir::Base;
-
 std::string Checker::TypeName(const Type& t) const {
   static const char* names[] = {"bool", "int",  "money", "rate", "date",
                                 "duration", "period", "text", "enum", "table row"};
