@@ -66,6 +66,11 @@ const diff::Change& Only(const Diffed& d) {
 
 const std::string kHuaihua = "huaihua-2026.policy";
 
+// The Huaihua 2026 policy against a copy with one occurrence of `from` replaced by `to`.
+Diffed DiffOneEdit(const std::string& from, const std::string& to) {
+  return DiffTexts(PolicyText(kHuaihua), Edit(PolicyText(kHuaihua), from, to));
+}
+
 TEST(Diff, EveryPolicyAgainstItselfHasNoDifferences) {
   for (const char* name : {"huaihua-2025.policy", "huaihua-2026.policy", "yueyang-louqu-2026.policy"}) {
     Diffed d = DiffTexts(PolicyText(name), PolicyText(name));
@@ -99,7 +104,7 @@ TEST(Diff, ReformattedReorderedRenamedCopyHasNoDifferences) {
 }
 
 TEST(Diff, ParameterValue) {
-  Diffed d = DiffTexts(PolicyText(kHuaihua), Edit(PolicyText(kHuaihua), "money = 700", "money = 720"));
+  Diffed d = DiffOneEdit("money = 700", "money = 720");
   const diff::Change& c = Only(d);
   EXPECT_EQ(c.decl, "param");
   EXPECT_EQ(c.name, "fiscal_subsidy_standard");
@@ -113,7 +118,7 @@ TEST(Diff, ParameterValue) {
 }
 
 TEST(Diff, TableCell) {
-  Diffed d = DiffTexts(PolicyText(kHuaihua), Edit(PolicyText(kHuaihua), "level3     => 1200, 65%", "level3     => 1200, 70%"));
+  Diffed d = DiffOneEdit("level3     => 1200, 65%", "level3     => 1200, 70%");
   const diff::Change& c = Only(d);
   EXPECT_EQ(c.decl, "table");
   EXPECT_EQ(c.part, "[level3].rate");
@@ -123,7 +128,7 @@ TEST(Diff, TableCell) {
 }
 
 TEST(Diff, TableElseRowChangesEveryWordItCovers) {
-  Diffed d = DiffTexts(PolicyText(kHuaihua), Edit(PolicyText(kHuaihua), "dual_channel_drug => 60%\n  else => 0%", "dual_channel_drug => 60%\n  else => 10%"));
+  Diffed d = DiffOneEdit("dual_channel_drug => 60%\n  else => 0%", "dual_channel_drug => 60%\n  else => 10%");
   const diff::Change& c = Only(d);
   EXPECT_EQ(c.part, "[inpatient, maternity_prenatal, maternity_normal, maternity_cesarean]");
   EXPECT_EQ(c.before.text, "0%");
@@ -131,7 +136,7 @@ TEST(Diff, TableElseRowChangesEveryWordItCovers) {
 }
 
 TEST(Diff, BracketRow) {
-  Diffed d = DiffTexts(PolicyText(kHuaihua), Edit(PolicyText(kHuaihua), "8万 .. 15万: 75%", "8万 .. 15万: 78%"));
+  Diffed d = DiffOneEdit("8万 .. 15万: 75%", "8万 .. 15万: 78%");
   const diff::Change& c = Only(d);
   EXPECT_EQ(c.decl, "brackets");
   EXPECT_EQ(c.part, "row 3");
@@ -140,12 +145,12 @@ TEST(Diff, BracketRow) {
 }
 
 TEST(Diff, BracketBoundSpelledOtherwiseIsTheSame) {
-  Diffed d = DiffTexts(PolicyText(kHuaihua), Edit(PolicyText(kHuaihua), "0 .. 3万: 60%", "0 .. 30000: 60%"));
+  Diffed d = DiffOneEdit("0 .. 3万: 60%", "0 .. 30000: 60%");
   EXPECT_TRUE(d.d.Empty()) << d.text;
 }
 
 TEST(Diff, AccumulatorCap) {
-  Diffed d = DiffTexts(PolicyText(kHuaihua), Edit(PolicyText(kHuaihua), "  cap yearly_deductible_cap", "  cap inpatient_annual_cap"));
+  Diffed d = DiffOneEdit("  cap yearly_deductible_cap", "  cap inpatient_annual_cap");
   const diff::Change& c = Only(d);
   EXPECT_EQ(c.decl, "accumulator");
   EXPECT_EQ(c.name, "deductible_applied");
@@ -155,7 +160,7 @@ TEST(Diff, AccumulatorCap) {
 }
 
 TEST(Diff, WindowEnd) {
-  Diffed d = DiffTexts(PolicyText(kHuaihua), Edit(PolicyText(kHuaihua), "2025-09-01 .. 2025-12-31", "2025-09-01 .. 2026-01-31"));
+  Diffed d = DiffOneEdit("2025-09-01 .. 2025-12-31", "2025-09-01 .. 2026-01-31");
   const diff::Change& c = Only(d);
   EXPECT_EQ(c.name, "enrollment_window");
   EXPECT_EQ(c.before.text, "2025-09-01 .. 2025-12-31");
@@ -163,7 +168,7 @@ TEST(Diff, WindowEnd) {
 }
 
 TEST(Diff, Duration) {
-  Diffed d = DiffTexts(PolicyText(kHuaihua), Edit(PolicyText(kHuaihua), "duration = 3 months", "duration = 90 days"));
+  Diffed d = DiffOneEdit("duration = 3 months", "duration = 90 days");
   const diff::Change& c = Only(d);
   EXPECT_EQ(c.name, "fixed_wait");
   EXPECT_EQ(c.before.text, "3 months");
@@ -172,7 +177,7 @@ TEST(Diff, Duration) {
 }
 
 TEST(Diff, SetWordAddedAndRemoved) {
-  Diffed d = DiffTexts(PolicyText(kHuaihua), Edit(PolicyText(kHuaihua), "{ extremely_poor, minimum_living, returned_to_poverty }", "{ extremely_poor, orphan, returned_to_poverty }"));
+  Diffed d = DiffOneEdit("{ extremely_poor, minimum_living, returned_to_poverty }", "{ extremely_poor, orphan, returned_to_poverty }");
   ASSERT_EQ(d.d.changes.size(), 2u) << d.text;
   EXPECT_EQ(d.d.changes[0].kind, diff::ChangeKind::Removed);
   EXPECT_EQ(d.d.changes[0].part, "word minimum_living");
@@ -193,14 +198,14 @@ TEST(Diff, InputFieldAdded) {
 }
 
 TEST(Diff, EnumWordLabel) {
-  Diffed d = DiffTexts(PolicyText(kHuaihua), Edit(PolicyText(kHuaihua), "region { local \"市内\"", "region { local \"本地\""));
+  Diffed d = DiffOneEdit("region { local \"市内\"", "region { local \"本地\"");
   const diff::Change& c = Only(d);
   EXPECT_EQ(c.decl, "enum");
   EXPECT_EQ(c.part, "word local label");
 }
 
 TEST(Diff, RuleSmallestChangedExpression) {
-  Diffed d = DiffTexts(PolicyText(kHuaihua), Edit(PolicyText(kHuaihua), "min(maternity_allowance[kind], total)", "min(maternity_allowance[kind], eligible)"));
+  Diffed d = DiffOneEdit("min(maternity_allowance[kind], total)", "min(maternity_allowance[kind], eligible)");
   const diff::Change& c = Only(d);
   EXPECT_EQ(c.decl, "rule");
   EXPECT_EQ(c.name, "maternity_basic");
@@ -235,7 +240,7 @@ TEST(Diff, ExceptionConditionAndOrder) {
 }
 
 TEST(Diff, CiteOnly) {
-  Diffed d = DiffTexts(PolicyText(kHuaihua), Edit(PolicyText(kHuaihua), "cite \"大病保险起付线1.6万元\"", "cite \"起付线1.6万元\""));
+  Diffed d = DiffOneEdit("cite \"大病保险起付线1.6万元\"", "cite \"起付线1.6万元\"");
   const diff::Change& c = Only(d);
   EXPECT_EQ(c.part, "cite");
   EXPECT_EQ(c.before.text, "大病保险起付线1.6万元");
