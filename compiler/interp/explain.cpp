@@ -44,23 +44,9 @@ Trace TraceSettlement(Interpreter& interp, const Inputs& inputs, uint32_t subjec
 }
 
 std::string TypeName(const ir::Program& program, const ir::Type& type) {
-  std::string name;
-  switch (type.base) {
-    case Base::Bool: name = "bool"; break;
-    case Base::Int: name = "int"; break;
-    case Base::Money: name = "money"; break;
-    case Base::Rate: name = "rate"; break;
-    case Base::Date: name = "date"; break;
-    case Base::Duration: name = "duration"; break;
-    case Base::Period: name = "period"; break;
-    case Base::Text: name = "text"; break;
-    case Base::Enum:
-      name = type.enum_id >= 0 ? program.enums[static_cast<size_t>(type.enum_id)].name : "enum";
-      break;
-    case Base::Record:
-      name = type.enum_id >= 0 ? program.tables[static_cast<size_t>(type.enum_id)].name : "row";
-      break;
-  }
+  std::string name = ir::BaseName(type.base);
+  if (type.base == Base::Enum && type.enum_id >= 0) name = program.enums[static_cast<size_t>(type.enum_id)].name;
+  if (type.base == Base::Record && type.enum_id >= 0) name = program.tables[static_cast<size_t>(type.enum_id)].name;
   return type.optional ? name + "?" : name;
 }
 

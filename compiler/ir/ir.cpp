@@ -16,4 +16,20 @@ NodePtr Clone(const Node& node) {
   return copy;
 }
 
+const char* BaseName(Base base) {
+  switch (base) {
+    case Base::Bool: return "bool";
+    case Base::Int: return "int";
+    case Base::Money: return "money";
+    case Base::Rate: return "rate";
+    case Base::Date: return "date";
+    case Base::Duration: return "duration";
+    case Base::Period: return "period";
+    case Base::Text: return "text";
+    case Base::Enum: return "enum";
+    case Base::Record: return "row";
+  }
+  return "?";
+}
+
 }  // namespace polc::ir

@@ -273,6 +273,10 @@ struct Program {
   int32_t output_of[2] = {-1, -1};
 };
 
+// How the language spells a built-in type ("bool" ... "text"); "enum" and "row" for the two
+// kinds whose values are named by a declaration (each printer names that declaration itself).
+const char* BaseName(Base base);
+
 // Writes a readable listing of the program (`polc --emit=ir`).
 std::string Print(const Program& program);
 std::string PrintNode(const Program& program, const Node& node);

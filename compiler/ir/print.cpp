@@ -22,19 +22,9 @@ std::string NameAt(const std::vector<T>& items, int64_t id, const char* what) {
 }
 
 std::string TypeName(const Program& p, const Type& t) {
-  std::string out;
-  switch (t.base) {
-    case Base::Bool: out = "bool"; break;
-    case Base::Int: out = "int"; break;
-    case Base::Money: out = "money"; break;
-    case Base::Rate: out = "rate"; break;
-    case Base::Date: out = "date"; break;
-    case Base::Duration: out = "duration"; break;
-    case Base::Period: out = "period"; break;
-    case Base::Text: out = "text"; break;
-    case Base::Enum: out = NameAt(p.enums, t.enum_id, "enum"); break;
-    case Base::Record: out = "row of " + NameAt(p.tables, t.enum_id, "table"); break;
-  }
+  std::string out = BaseName(t.base);
+  if (t.base == Base::Enum) out = NameAt(p.enums, t.enum_id, "enum");
+  if (t.base == Base::Record) out = "row of " + NameAt(p.tables, t.enum_id, "table");
   return t.optional ? out + "?" : out;
 }
 
