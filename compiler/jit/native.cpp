@@ -53,6 +53,12 @@ void NativeSettlement::SettleSubject(const interp::Inputs& inputs, uint32_t subj
       }
     }
   }
+  // The next subject's rows start loading while this one settles.
+  if (subject + 1 < inputs.subjects.Size()) {
+    for (uint32_t k = end, next_end = inputs.subject_begin[subject + 2]; k < next_end; ++k) {
+      inputs.events.Prefetch(inputs.event_order[k]);
+    }
+  }
   const size_t fields = static_cast<size_t>(layout.event_fields);
   const size_t columns = static_cast<size_t>(layout.event_columns);
   events_.resize(count * fields);
