@@ -56,11 +56,21 @@ class RecordTable {
                          (field % 64);
     return {data_[cell], text_pool_of_[field], (bit & 1) != 0};
   }
+  // Every field of a row, as Get gives them, into out[0 .. fields).
+  void CopyRow(uint32_t row, ir::Value* out) const {
+    const int64_t* cells = data_.data() + static_cast<size_t>(row) * field_count_;
+    const uint64_t* bits = present_.data() + static_cast<size_t>(row) * present_words_;
+    for (int32_t f = 0; f < field_count_; ++f) {
+      out[f] = {cells[f], text_pool_of_[f], ((bits[f / 64] >> (f % 64)) & 1) != 0};
+    }
+  }
   uint64_t Line(uint32_t row) const { return lines_[row]; }
   // Asks the CPU to start loading a row: rows are read in settlement order, which is not the
   // order they are stored in.
   void Prefetch(uint32_t row) const {
-    __builtin_prefetch(data_.data() + static_cast<size_t>(row) * field_count_);
+    const int64_t* cells = data_.data() + static_cast<size_t>(row) * field_count_;
+    __builtin_prefetch(cells);
+    __builtin_prefetch(cells + field_count_ - 1);  // a row may straddle two cache lines
     __builtin_prefetch(present_.data() + static_cast<size_t>(row) * present_words_);
   }
   // Which pool a Text field's strings live in (its values' `b`; 0 for other fields). The

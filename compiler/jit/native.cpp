@@ -6,6 +6,10 @@
 
 namespace polc::jit {
 
+namespace {
+constexpr uint32_t kPrefetchAhead = 4;
+}  // namespace
+
 NativeSettlement::NativeSettlement(const Engine& engine) : engine_(engine), settler_(engine) {
   settler_.SetTextEqual([this](int64_t la, int64_t lb, int64_t ra, int64_t rb) {
     if (texts_of_ == nullptr) return la == ra && lb == rb;
@@ -19,8 +23,7 @@ NativeSettlement::NativeSettlement(const Engine& engine) : engine_(engine), sett
 }
 
 void NativeSettlement::ReadRow(const interp::RecordTable& table, uint32_t row, ir::Value* out) const {
-  const int32_t fields = static_cast<int32_t>(table.Decl().fields.size());
-  for (int32_t f = 0; f < fields; ++f) out[f] = table.Get(row, f);
+  table.CopyRow(row, out);
 }
 
 void NativeSettlement::Fail(const interp::Inputs& inputs, int32_t status, uint32_t subject,
@@ -53,9 +56,10 @@ void NativeSettlement::SettleSubject(const interp::Inputs& inputs, uint32_t subj
       }
     }
   }
-  // The next subject's rows start loading while this one settles.
-  if (subject + 1 < inputs.subjects.Size()) {
-    for (uint32_t k = end, next_end = inputs.subject_begin[subject + 2]; k < next_end; ++k) {
+  // Rows of the subject kPrefetchAhead places on start loading now, so that they have arrived
+  // when it settles (subjects are settled in order).
+  if (const uint32_t ahead = subject + kPrefetchAhead; ahead < inputs.subjects.Size()) {
+    for (uint32_t k = inputs.subject_begin[ahead]; k < inputs.subject_begin[ahead + 1]; ++k) {
       inputs.events.Prefetch(inputs.event_order[k]);
     }
   }
