@@ -242,7 +242,8 @@ class Parser {
     const std::string frac = dot == std::string::npos ? "" : body.substr(dot + 1);
     if (whole.empty() || whole.size() > 12 || (dot != std::string::npos && frac.empty()) ||
         static_cast<int>(frac.size()) > allowed || frac.find('.') != std::string::npos) {
-      Fail(t.line, fmt::format("malformed number '{}'{}", s, allowed == 0 ? " (a whole number is expected)" : " (at most two decimals)"));
+      Fail(t.line, fmt::format("malformed number '{}' (at most 12 digits{})", s,
+                               allowed == 0 ? ", no decimals" : " and two decimals"));
     }
     int64_t v = std::stoll(whole);
     const int scale = spec_.unit == Unit::kPlain ? 0 : 2;
