@@ -30,10 +30,13 @@ NodePtr Checker::Call(const ast::Expr& e, Scope& scope, const Type* expected) {
     if (argc == 0) return arity(1, 64), nullptr;
     std::vector<NodePtr> args;
     const Type* hint = expected && expected->base == Base::Money ? expected : nullptr;
+    // Every argument is checked, so one bad argument hides no error (nor a use) in the others.
+    bool failed = false;
     for (auto& a : e.args) {
       args.push_back(Expr(*a, scope, hint));
-      if (!args.back()) return nullptr;
+      failed = failed || !args.back();
     }
+    if (failed) return nullptr;
     bool any_money = std::any_of(args.begin(), args.end(),
                                  [](const NodePtr& n) { return n->type.base == Base::Money; });
     bool all_optional = true;

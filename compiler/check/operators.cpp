@@ -77,7 +77,11 @@ NodePtr Checker::Binary(const ast::Expr& e, Scope& scope, const Type* expected) 
   bool compare = op == "==" || op == "!=" || op == "<" || op == "<=" || op == ">" || op == ">=";
   const Type* down = compare ? nullptr : expected;
   NodePtr a = Expr(*e.args[0], scope, down && down->base == Base::Money ? down : nullptr);
-  if (!a) return nullptr;
+  if (!a) {
+    // The right side is still checked: its errors and uses are real.
+    Expr(*e.args[1], scope, nullptr);
+    return nullptr;
+  }
   Type hint = a->type.Required();
   NodePtr b = Expr(*e.args[1], scope, compare || op != "*" ? &hint : nullptr);
   if (!b) return nullptr;

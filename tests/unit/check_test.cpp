@@ -119,6 +119,15 @@ TEST(Check, AllErrorsOfAFileAreReportedSorted) {
   EXPECT_NE(text.find("  rule r1: money = nope\n                   ^~~~\n"), std::string::npos) << text;
 }
 
+TEST(Check, AnErrorHidesNeitherTheOtherOperandsErrorsNorItsUses) {
+  // Both arguments of min and both sides of + are checked: the second error is reported, and
+  // `cap` is used (not "never used") although the expression around it is wrong.
+  auto c = Compile("param cap: money = 10\nrule r: money = min(total + 5%, cap) + (date + total)\n",
+                   "output o for claim { claim_id, r }\noutput q for person { person_id }\n");
+  EXPECT_FALSE(c->ok);
+  EXPECT_EQ(Kinds(*c), "UnitMismatch UnitMismatch ") << c->diagnostics.Render();
+}
+
 TEST(Check, FunctionsAreInlinedAndRecursionIsRejected) {
   auto c = Compile(R"(
 function twice(x: money): money = x + x
