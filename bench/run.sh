@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Speed, measured: the figures of docs/performance.md, in one run.
 #
-#   bash bench/run.sh [BUILD_DIR]      (default: $POLC_BUILD_DIR, else /work/main/build-bench)
+#   bash bench/run.sh [BUILD_DIR]      (default: $POLC_BUILD_DIR, else build/ of this checkout)
 #
 # 1. In memory (polc_bench, Google Benchmark): the interpreter, the JIT and the hand-written
 #    Huaihua settlement on one generated population (checked equal to the JIT first), reading
@@ -19,7 +19,7 @@
 # The generated population lives in a temporary directory, removed at the end.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="${1:-${POLC_BUILD_DIR:-/work/main/build-bench}}"
+build="${1:-${POLC_BUILD_DIR:-$here/build}}"
 build="$(cd "$build" && pwd)"
 polc="$build/polc" gen="$build/polc-gen" bench="$build/polc_bench"
 for b in "$polc" "$gen" "$bench"; do
