@@ -14,6 +14,8 @@
 // of persons only and emitted shuffled, so the file is not grouped by person and memory stays
 // bounded whatever the population size.
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
@@ -70,7 +72,8 @@ constexpr std::array<std::string_view, 10> kClaimColumns = {
 constexpr size_t kColumns = 10;
 
 // ---------------------------------------------------------------------------------------------
-// Buffered output: one large buffer per file, handed to fwrite in big blocks.
+// Buffered output: one large buffer per file, handed to fwrite in big blocks, into a temporary
+// file beside the final one; Publish renames it, so a failed run leaves no partial file.
 
 class OutFile {
  public:
@@ -78,13 +81,15 @@ class OutFile {
   static constexpr size_t kMaxRow = 1024;
 
   explicit OutFile(const std::filesystem::path& path)
-      : path_(path), buffer_(new char[kCapacity]) {
-    file_ = std::fopen(path.c_str(), "wb");
+      : path_(path), temp_(path.string() + ".tmp." + std::to_string(::getpid())),
+        buffer_(new char[kCapacity]) {
+    file_ = std::fopen(temp_.c_str(), "wb");
     if (file_ == nullptr) Fail(std::strerror(errno));
     std::setvbuf(file_, nullptr, _IONBF, 0);
   }
   ~OutFile() {
     if (file_ != nullptr) std::fclose(file_);
+    if (!published_) std::remove(temp_.c_str());
   }
   OutFile(const OutFile&) = delete;
   OutFile& operator=(const OutFile&) = delete;
@@ -102,6 +107,11 @@ class OutFile {
     file_ = nullptr;
     if (rc != 0) Fail(std::strerror(errno));
   }
+  // After Close: the file appears under its final name.
+  void Publish() {
+    if (std::rename(temp_.c_str(), path_.c_str()) != 0) Fail(std::strerror(errno));
+    published_ = true;
+  }
 
  private:
   void Flush() {
@@ -115,9 +125,11 @@ class OutFile {
   }
 
   std::filesystem::path path_;
+  std::string temp_;
   std::unique_ptr<char[]> buffer_;
   size_t size_ = 0;
   std::FILE* file_ = nullptr;
+  bool published_ = false;
 };
 
 // Builds the fields of one row in canonical column order, then writes them in the file's order.
@@ -454,6 +466,8 @@ void Generate(const Options& options, const Profile& profile) {
   flush_window();
   persons_out.Close();
   claims_out.Close();
+  persons_out.Publish();
+  claims_out.Publish();
 }
 
 }  // namespace

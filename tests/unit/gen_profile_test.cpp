@@ -234,6 +234,10 @@ TEST_F(GenProfile, BadValueAtRunTime) {
   const Result r = Gen("--persons 10 --seed 1");
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.err.rfind(fmt::format("{}:{}: decimals must be 0, 1 or 2, got 3", profile_, line), 0), 0u) << r.err;
+  // Neither file, whole or partial, nor a temporary file is left behind.
+  if (fs::exists(root_ + "/out")) {
+    EXPECT_TRUE(fs::is_empty(root_ + "/out"));
+  }
 }
 
 }  // namespace
