@@ -240,5 +240,12 @@ TEST_F(GenProfile, BadValueAtRunTime) {
   }
 }
 
+TEST_F(GenProfile, OverflowAtRunTime) {
+  const int line = Edit("mean * 2 * 85 / 90", "mean * 99999999999 * 99999999999");
+  const Result r = Gen("--persons 10 --seed 1");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err.rfind(fmt::format("{}:{}: arithmetic overflow", profile_, line), 0), 0u) << r.err;
+}
+
 }  // namespace
 }  // namespace polc

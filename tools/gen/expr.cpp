@@ -1,5 +1,7 @@
 // Evaluation of profile expressions. Operands are evaluated left to right, so the order of the
 // random draws is the order in which the profile writes them.
+#include <cstdint>
+
 #include <fmt/core.h>
 
 #include "tools/gen/profile.h"
@@ -70,12 +72,21 @@ int64_t Eval(const Expr& e, const Scope& scope, Rng& rng) {
   }
   const int64_t a = Eval(e.kids[0], scope, rng);
   const int64_t b = Eval(e.kids[1], scope, rng);
+  int64_t r = 0;
+  auto overflow = [&] { Fail(e, fmt::format("arithmetic overflow with {} and {}", a, b)); };
   switch (e.op) {
-    case Op::kAdd: return a + b;
-    case Op::kSub: return a - b;
-    case Op::kMul: return a * b;
+    case Op::kAdd:
+      if (__builtin_add_overflow(a, b, &r)) overflow();
+      return r;
+    case Op::kSub:
+      if (__builtin_sub_overflow(a, b, &r)) overflow();
+      return r;
+    case Op::kMul:
+      if (__builtin_mul_overflow(a, b, &r)) overflow();
+      return r;
     case Op::kDiv:
       if (b == 0) Fail(e, "division by zero");
+      if (b == -1 && a == INT64_MIN) overflow();
       return a / b;
     case Op::kLess: return a < b;
     case Op::kLessEq: return a <= b;
