@@ -3,26 +3,19 @@
 // a changed profile changes the population as it says; every kind of bad profile gives
 // "FILE:LINE: what is wrong", a non-zero exit and no output directory.
 #include <stdlib.h>
-#include <sys/wait.h>
 
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "tests/unit/test_util.h"
+
 namespace polc {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::vector<std::vector<std::string>> Rows(const std::string& path) {
   std::vector<std::vector<std::string>> rows;
@@ -42,9 +35,8 @@ std::vector<std::vector<std::string>> Rows(const std::string& path) {
 class GenProfile : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/polc_gen_profile.XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    root_ = pattern;
+    root_ = MakeTempDir("polc_gen_profile");
+    ASSERT_FALSE(root_.empty());
     profile_ = root_ + "/test.profile";
     text_ = ReadAll(std::string(POLC_SOURCE_DIR) + "/tools/population.profile");
     ASSERT_FALSE(text_.empty());
@@ -67,12 +59,11 @@ class GenProfile : public ::testing::Test {
   // polc-gen on the edited profile (or `profile`) into root_/out.
   Result Gen(const std::string& args, const std::string& profile = "") {
     const std::string path = profile.empty() ? profile_ : profile;
-    if (profile.empty()) std::ofstream(profile_, std::ios::binary) << text_;
+    if (profile.empty()) WriteAll(profile_, text_);
     const std::string command = fmt::format("'{}' --profile '{}' --out '{}/out' {} 2>'{}/stderr'", POLC_GEN_BINARY,
                                             path, root_, args, root_);
-    const int status = std::system(command.c_str());
     Result r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.code = ExitCode(std::system(command.c_str()));
     r.err = ReadAll(root_ + "/stderr");
     return r;
   }
