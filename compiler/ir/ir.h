@@ -1,5 +1,5 @@
 // The checked IR: what `check` produces from the AST and what both engines run (the
-// interpreter now, the LLVM JIT later). Names are resolved to ids and slots, enumeration
+// interpreter and the LLVM JIT). Names are resolved to ids and slots, enumeration
 // words to small integers, literals to exact integers (fen, basis points, days): nothing
 // on the evaluation path looks up a string.
 #pragma once
