@@ -42,10 +42,12 @@ void CsvReader::Close() {
   file_ = nullptr;
 }
 
-bool CsvReader::Open(const std::string& path, std::string& error) {
+bool CsvReader::OpenFile(const std::string& path, std::string& error) {
   Close();
   buf_.assign(chunk_bytes_, '\0');
   begin_ = end_ = 0;
+  base_ = 0;
+  limit_ = SIZE_MAX;
   eof_ = false;
   next_line_ = 1;
   row_line_ = 0;
@@ -57,11 +59,33 @@ bool CsvReader::Open(const std::string& path, std::string& error) {
   }
   // Reads are already chunk-sized; stdio buffering would only add a copy.
   std::setvbuf(file_, nullptr, _IONBF, 0);
+  return true;
+}
+
+bool CsvReader::Open(const std::string& path, std::string& error) {
+  if (!OpenFile(path, error)) return false;
   if (!Refill()) {
     error = error_;
     return false;
   }
   if (end_ >= 3 && std::memcmp(buf_.data(), "\xEF\xBB\xBF", 3) == 0) begin_ = 3;
+  return true;
+}
+
+bool CsvReader::OpenRange(const std::string& path, size_t offset, size_t first_line,
+                          size_t limit, std::string& error) {
+  if (!OpenFile(path, error)) return false;
+  if (::fseeko(file_, static_cast<off_t>(offset), SEEK_SET) != 0) {
+    error = fmt::format("cannot read '{}': {}", path, ErrnoText(errno));
+    return false;
+  }
+  base_ = offset;
+  limit_ = limit;
+  next_line_ = first_line;
+  if (!Refill()) {
+    error = error_;
+    return false;
+  }
   return true;
 }
 
@@ -74,6 +98,7 @@ bool CsvReader::Refill() {
   const size_t keep = end_ - begin_;
   if (begin_ > 0) {
     std::memmove(buf_.data(), buf_.data() + begin_, keep);
+    base_ += begin_;
     begin_ = 0;
     end_ = keep;
   }
@@ -102,6 +127,7 @@ bool CsvReader::Next(std::vector<std::string_view>& fields) {
   fields.clear();
   if (file_ == nullptr || HasError()) return false;
   for (;;) {
+    if (base_ + begin_ >= limit_) return false;
     if (begin_ == end_) {
       if (eof_) return false;
       if (!Refill()) return false;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <initializer_list>
 #include <string>
@@ -28,6 +29,11 @@ class CsvReader {
   CsvReader& operator=(const CsvReader&) = delete;
 
   bool Open(const std::string& path, std::string& error);
+  // Reads the rows of `path` that start in [offset, limit): `offset` must be a row boundary
+  // (line `first_line`), and a row starting before `limit` is read to its end. No byte order
+  // mark is looked for. Parallel readers each take a range of one file.
+  bool OpenRange(const std::string& path, size_t offset, size_t first_line, size_t limit,
+                 std::string& error);
   // False at end of file or on malformed input (see HasError). The views stay valid until the
   // next call. Completely empty lines are skipped.
   bool Next(std::vector<std::string_view>& fields);
@@ -36,6 +42,10 @@ class CsvReader {
   bool HasError() const { return !error_.empty(); }
   // "line N: what went wrong", N being the physical line of the problem.
   const std::string& Error() const { return error_; }
+  // File offset of the first byte not yet consumed (the next row's start, between rows).
+  size_t Position() const { return base_ + begin_; }
+  // The line the next row starts on.
+  size_t NextLine() const { return next_line_; }
 
  private:
   enum class Parse { kRow, kBlank, kMore, kError };
@@ -47,6 +57,7 @@ class CsvReader {
 
   Parse ParseRow(size_t& row_end, size_t& newlines);
   bool Refill();
+  bool OpenFile(const std::string& path, std::string& error);
   void Fail(size_t line, std::string_view what);
   void Close();
 
@@ -56,6 +67,8 @@ class CsvReader {
   size_t begin_ = 0;  // first byte not yet consumed
   size_t end_ = 0;    // one past the last byte read from the file
   bool eof_ = false;
+  size_t base_ = 0;              // file offset of buf_[0]
+  size_t limit_ = SIZE_MAX;      // no row starting at or after this offset is read
   size_t next_line_ = 1;
   size_t row_line_ = 0;
   // Offsets rather than views: a refill moves the buffer and scratch_ may reallocate mid-row.

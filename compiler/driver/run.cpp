@@ -28,7 +28,7 @@ int RunRun(const RunOptions& options) {
     try {
       std::unique_ptr<Engine> engine = MakeEngine(c->program, SpeedConfig(options.engine, options.threads, options.no_cache), std::cerr);
       interp::Inputs inputs;
-      if (!LoadInputs(*engine->interp, options.persons, options.claims, inputs, std::cerr)) return;
+      if (!LoadInputs(*engine->interp, options.persons, options.claims, inputs, std::cerr, options.threads)) return;
       std::string error;
       if (!interp::WriteResults(c->program, engine->settlers, inputs, options.out, options.persons_out, error)) {
         std::cerr << "polc: " << error << "\n";

@@ -72,9 +72,12 @@ EngineConfig SpeedConfig(const std::string& engine, int threads, bool no_cache) 
 }
 
 bool LoadInputs(interp::Interpreter& interp, const std::string& subject_path,
-                const std::string& event_path, interp::Inputs& inputs, std::ostream& err) {
+                const std::string& event_path, interp::Inputs& inputs, std::ostream& err,
+                int threads) {
   interp::InputErrors errors;
-  if (interp::ReadInputs(interp, subject_path, event_path, inputs, errors)) return true;
+  interp::ReadOptions options;
+  options.threads = threads;
+  if (interp::ReadInputs(interp, subject_path, event_path, inputs, errors, options)) return true;
   err << errors.Render();
   return false;
 }

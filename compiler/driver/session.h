@@ -54,7 +54,9 @@ void AddSpeedOptions(CLI::App& command, int& threads, bool& no_cache);
 EngineConfig SpeedConfig(const std::string& engine, int threads, bool no_cache);
 
 // Reads both inputs for `interp`'s program; prints `file:line: ...` errors to `err` on failure.
+// `threads` parse a large file in parts (the same inputs and errors for any count).
 bool LoadInputs(interp::Interpreter& interp, const std::string& subject_path,
-                const std::string& event_path, interp::Inputs& inputs, std::ostream& err);
+                const std::string& event_path, interp::Inputs& inputs, std::ostream& err,
+                int threads = 1);
 
 }  // namespace polc::driver

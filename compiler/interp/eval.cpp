@@ -65,7 +65,7 @@ bool Interpreter::Equal(const Node& left, const Value& l, const Value& r) {
   if (!l.present) return true;
   switch (left.type.base) {
     case Base::Text:
-      return pools_[l.b].Get(l.a) == pools_[r.b].Get(r.a);
+      return pools_[l.b]->Get(l.a) == pools_[r.b]->Get(r.a);
     case Base::Duration:
     case Base::Period:
       return l.a == r.a && l.b == r.b;

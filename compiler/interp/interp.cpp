@@ -30,7 +30,12 @@ Interpreter::Interpreter(const ir::Program& program) : program_(program) {
   for (size_t i = 0; i < program.params.size(); ++i) ParamValue(static_cast<int32_t>(i));
 }
 
-void Interpreter::AttachInputs(const Inputs& inputs) { pools_ = inputs.texts; }
+void Interpreter::AttachInputs(const Inputs& inputs) { AttachPools(inputs.texts[0], inputs.texts[1]); }
+
+void Interpreter::AttachPools(const TextPool& subject_pool, const TextPool& event_pool) {
+  pools_[0] = &subject_pool;
+  pools_[1] = &event_pool;
+}
 
 Value Interpreter::ParamValue(int32_t id) {
   const size_t i = static_cast<size_t>(id);

@@ -96,6 +96,8 @@ class Interpreter {
 
   // Text values resolve through these pools (set before reading or settling).
   void AttachInputs(const Inputs& inputs);
+  // The same with the two pools given apart (a parallel reader's own part of a file).
+  void AttachPools(const TextPool& subject_pool, const TextPool& event_pool);
   // Evaluates a requirement's condition over one row; false when it fails.
   bool CheckRequirement(const RecordTable& table, uint32_t row, const ir::Requirement& req);
   // Settles one subject: its output row, then its events in settlement order, each followed by
@@ -158,7 +160,7 @@ class Interpreter {
   [[noreturn]] void Fail(const SourceRange& range, const std::string& what) const;
 
   const ir::Program& program_;
-  const TextPool* pools_ = nullptr;
+  const TextPool* pools_[2] = {nullptr, nullptr};
   std::vector<ir::Value> param_values_;
   std::vector<uint8_t> param_state_;  // 0 not computed, 1 computing, 2 done
   std::vector<ir::Value> rule_values_;

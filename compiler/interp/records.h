@@ -31,6 +31,10 @@ class TextPool {
     ends_.reserve(strings);
     chars_.reserve(bytes);
   }
+  int64_t Size() const { return static_cast<int64_t>(ends_.size()); }
+  size_t CharBytes() const { return chars_.size(); }
+  // Appends every string of `other`; its index i becomes Size() (before the call) + i.
+  void AppendPool(const TextPool& other);
 
  private:
   std::string chars_;
@@ -50,6 +54,9 @@ class RecordTable {
   void Append(const std::vector<ir::Value>& values, uint64_t line);
   // Room for `rows` rows, so a large file is not copied by repeated growth.
   void Reserve(size_t rows);
+  // Appends the rows of `other` (same declaration and pools), adding `text_offset` to the
+  // present values of the Text fields whose pool is this kind's own.
+  void AppendTable(const RecordTable& other, int64_t text_offset);
   ir::Value Get(uint32_t row, int32_t field) const {
     const size_t cell = static_cast<size_t>(row) * field_count_ + field;
     const uint64_t bit = present_[static_cast<size_t>(row) * present_words_ + field / 64] >>
@@ -76,6 +83,7 @@ class RecordTable {
   // Which pool a Text field's strings live in (its values' `b`; 0 for other fields). The
   // event's parent field shares the subject's key strings instead of copying them.
   void SetTextPool(int32_t field, int64_t pool) { text_pool_of_[field] = pool; }
+  int64_t TextPoolOf(int32_t field) const { return text_pool_of_[field]; }
   size_t Bytes() const;
 
  private:
@@ -119,6 +127,9 @@ class InputErrors {
   // `file:line: what is wrong` lines, sorted, then `... and N more errors`.
   std::string Render() const;
   std::vector<std::string> Messages() const;
+  // Adds the errors of `other`, as if each had been added here in its order: for errors of
+  // later lines than any here (a later part of the same file), the first kShown stay exact.
+  void Merge(const InputErrors& other);
 
  private:
   struct Entry {
@@ -142,5 +153,16 @@ bool ReadInputs(Interpreter& interp, const std::string& subject_path,
 bool ReadInputs(Interpreter& interp, const std::string& subject_path,
                 const std::string& event_path, Inputs& inputs, InputErrors& errors,
                 int64_t year_shift);
+
+struct ReadOptions {
+  int64_t year_shift = 0;
+  // Files with at least `parallel_min_bytes` of rows are split at row boundaries and parsed
+  // by `threads` threads (read_parallel.cpp); the Inputs and errors are the same for any count.
+  int threads = 1;
+  uint64_t parallel_min_bytes = uint64_t{8} << 20;
+};
+bool ReadInputs(Interpreter& interp, const std::string& subject_path,
+                const std::string& event_path, Inputs& inputs, InputErrors& errors,
+                const ReadOptions& options);
 
 }  // namespace polc::interp
