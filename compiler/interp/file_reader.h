@@ -2,6 +2,7 @@
 // (read_parallel.cpp), which runs one FileReader per part of a large file.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -221,8 +222,13 @@ struct FileReader {
     if (!OpenHeader(reader)) return false;
     const uint64_t file_bytes = FileBytes(path);
     const uint64_t rows_at = reader.Position();
-    if (threads > 1 && file_bytes > rows_at && file_bytes - rows_at >= parallel_min_bytes) {
-      ReadRowsParallel(*this, reader, file_bytes, threads);
+    const uint64_t row_bytes = file_bytes > rows_at ? file_bytes - rows_at : 0;
+    // Parts of at least 1 MiB (or of parallel_min_bytes, when tests set it lower): more threads
+    // than that would only add overhead.
+    const uint64_t part_min = std::max<uint64_t>(1, std::min<uint64_t>(parallel_min_bytes, uint64_t{1} << 20));
+    const int parts = static_cast<int>(std::min<uint64_t>(static_cast<uint64_t>(std::max(threads, 1)), row_bytes / part_min));
+    if (parts > 1 && row_bytes >= parallel_min_bytes) {
+      ReadRowsParallel(*this, reader, file_bytes, parts);
     } else {
       ReadRows(reader, file_bytes);
     }
