@@ -52,7 +52,7 @@ NodePtr Checker::Literal(const ast::Expr& e, const Type* expected) {
     case ast::ExprKind::Decimal:
       if (!ParseDecimal(e.text, 2, v, error)) break;
       return Const(Type{Base::Money}, {v}, e.range);
-    case ast::ExprKind::Wan:  // 1.6万 = 16000 yuan = 1,600,000 fen
+    case ast::ExprKind::Wan:  // 2.5万 = 25000 yuan = 2,500,000 fen (万: ten thousand)
       if (!ParseDecimal(e.text.substr(0, e.text.size() - std::string("万").size()), 6, v, error))
         break;
       return Const(Type{Base::Money}, {v}, e.range);
