@@ -256,11 +256,6 @@ bool SettleInChunks(const ir::Program& program, const std::vector<SettleFn>& set
 
 }  // namespace
 
-bool WriteResults(Interpreter& interp, const Inputs& inputs, const std::string& event_path,
-                  const std::string& subject_path, std::string& error) {
-  return WriteResults(interp.Program(), {interp.AsSettleFn()}, inputs, event_path, subject_path, error);
-}
-
 bool WriteResults(const ir::Program& program, const std::vector<SettleFn>& settlers, const Inputs& inputs,
                   const std::string& event_path, const std::string& subject_path, std::string& error) {
   if (settlers.empty() || settlers.size() > (size_t{1} << (64 - kArenaShift))) {

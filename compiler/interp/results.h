@@ -29,8 +29,6 @@ std::string FormatCell(const ir::Program& program, const Inputs& inputs, const i
 // be written in input order. Returns false with `error` set on failure.
 bool WriteResults(const ir::Program& program, const std::vector<SettleFn>& settlers, const Inputs& inputs,
                   const std::string& event_path, const std::string& subject_path, std::string& error);
-bool WriteResults(Interpreter& interp, const Inputs& inputs, const std::string& event_path,
-                  const std::string& subject_path, std::string& error);
 
 // Output rows as strings, in input order.
 struct ResultTable {
