@@ -1,8 +1,8 @@
 // Printers for the AST: the canonical formatter behind `polc fmt`, the tree dump behind
 // `polc --emit=ast`, and structural equality for the print -> re-parse round trip.
 //
-// Limitation: comments are not part of the AST, so PrintSource drops them. `polc fmt
-// --in-place` refuses files that have comments for that reason. Input records also lose the
+// Comments are not part of the AST, so PrintSource drops them; `polc fmt` goes through
+// compiler/parse/format.h, which puts them back. Input records lose the
 // interleaving of fields and `require` items: the AST keeps them in two lists, so the printer
 // writes every field first, then every requirement.
 #pragma once

@@ -1,13 +1,12 @@
-// `polc fmt FILE... [--check] [--in-place]`: prints policies in the canonical form of
-// ast::PrintSource. Only parses, so it also works on files that do not check yet.
+// `polc fmt FILE... [--check] [--in-place]`: prints policies in canonical form, keeping their
+// comments (compiler/parse/format.h). Only parses, so it also works on files that do not check yet.
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 
-#include "compiler/ast/print.h"
 #include "compiler/diag/stack.h"
 #include "compiler/driver/commands.h"
-#include "compiler/parse/parse.h"
+#include "compiler/parse/format.h"
 
 namespace polc::driver {
 
@@ -18,23 +17,6 @@ struct FmtOptions {
   bool check = false;
   bool in_place = false;
 };
-
-// True when the text has a `//` comment; `//` inside a string literal does not count.
-bool HasComments(const std::string& text) {
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"' || c == '\n') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
-      return true;
-    }
-  }
-  return false;
-}
 
 // Writes beside the file, then renames, so an interrupted write never leaves half a policy.
 bool Replace(const std::string& path, const std::string& text, std::string& error) {
@@ -71,9 +53,9 @@ bool FormatOne(const std::string& path, const FmtOptions& options, bool several)
   bool parsed = false;
   // A long operator chain gives a deep AST; printing and freeing it recurse once per level.
   RunOnLargeStack([&] {
-    std::unique_ptr<ast::Module> module = Parse(source, sink);
-    if (!module) return;
-    canonical = ast::PrintSource(*module);
+    std::optional<std::string> formatted = FormatSource(source, sink);
+    if (!formatted) return;
+    canonical = std::move(*formatted);
     parsed = true;
   });
   if (!parsed) {
@@ -82,17 +64,11 @@ bool FormatOne(const std::string& path, const FmtOptions& options, bool several)
   }
   if (options.check) {
     if (canonical == text) return true;
-    std::cerr << fmt::format("{}: not in canonical form{}\n", path,
-                             HasComments(text) ? " (it has comments, which the formatter drops)" : "");
+    std::cerr << fmt::format("{}: not in canonical form (polc fmt --in-place {} rewrites it)\n", path, path);
     return false;
   }
   if (options.in_place) {
     if (canonical == text) return true;
-    if (HasComments(text)) {
-      std::cerr << fmt::format(
-          "{}: error: the file has // comments, which the formatter would drop; not rewritten\n", path);
-      return false;
-    }
     if (!Replace(path, canonical, error)) {
       std::cerr << fmt::format("{}: error: {}\n", path, error);
       return false;
@@ -116,12 +92,14 @@ int RunFmt(const FmtOptions& options) {
 void AddFmtCommand(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<FmtOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "fmt", "print policy files in canonical form (comments are not kept: see --in-place)");
+      "fmt", "print policy files in canonical form, keeping their comments\n"
+      "exit codes: 0 done (with --check: every file already canonical), 1 a file does not parse,\n"
+      "cannot be written, or (with --check) is not canonical");
   cmd->add_option("files", options->files, "policy files")->required()->check(CLI::ExistingFile);
   CLI::Option* check =
       cmd->add_flag("--check", options->check, "exit 1 when a file is not in canonical form; print nothing");
   cmd->add_flag("--in-place", options->in_place,
-                "rewrite each file in canonical form; refuses files with // comments")
+                "rewrite each file that is not canonical (through a temporary file and a rename)")
       ->excludes(check);
   cmd->callback([options, &exit_code] { exit_code = RunFmt(*options); });
 }

@@ -1,6 +1,6 @@
 // The formatter's contract: printing a policy and parsing the result gives the same AST, and
 // printing again gives the same text. Plus targeted printer tests (parentheses, layout,
-// escapes) and the `polc fmt` command's refusals.
+// escapes) and the `polc fmt` command.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -212,7 +212,7 @@ TEST(Printer, DeepChainsRoundTrip) {
 }
 
 // ---------------------------------------------------------------- polc fmt
-TEST(FmtCommand, ChecksRewritesAndRefusesToDropComments) {
+TEST(FmtCommand, ChecksAndRewritesKeepingComments) {
   const std::string dir = MakeTempDir("polc_fmt_test");
   ASSERT_FALSE(dir.empty());
   auto write = [&](const std::string& name, const std::string& text) {
@@ -228,10 +228,12 @@ TEST(FmtCommand, ChecksRewritesAndRefusesToDropComments) {
   EXPECT_EQ(exit_code("fmt " + messy), 0);
   // `//` inside a string is not a comment.
   EXPECT_EQ(exit_code("fmt --in-place " + messy), 0);
-  EXPECT_EQ(ReadAll(messy), "param a: int = (1 + 2) * 3\n\nparam s: text = \"http://x\"\n");
+  EXPECT_EQ(ReadAll(messy), "param a: int = (1 + 2) * 3\nparam s: text = \"http://x\"\n");
   EXPECT_EQ(exit_code("fmt --check " + messy), 0);
-  EXPECT_EQ(exit_code("fmt --in-place " + commented), 1);
-  EXPECT_EQ(ReadAll(commented), "// why\nparam a: int = (1+2)*3\n");
+  EXPECT_EQ(exit_code("fmt --check " + commented), 1);
+  EXPECT_EQ(exit_code("fmt --in-place " + commented), 0);
+  EXPECT_EQ(ReadAll(commented), "// why\nparam a: int = (1 + 2) * 3\n");
+  EXPECT_EQ(exit_code("fmt --check " + commented), 0);
   EXPECT_EQ(exit_code("fmt " + broken), 1);
   EXPECT_EQ(exit_code("--emit=ast " + broken), 1);
   EXPECT_EQ(exit_code("--emit=ast " + messy), 0);
