@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "runtime/json.h"
+
 namespace polc {
 
 const std::vector<DiagKindInfo>& AllDiagKinds() {
@@ -17,9 +19,10 @@ const std::vector<DiagKindInfo>& AllDiagKinds() {
 
 const DiagKindInfo& InfoOf(DiagKind kind) { return AllDiagKinds()[static_cast<size_t>(kind)]; }
 
-void DiagnosticSink::Report(DiagKind kind, const std::string& file, SourceRange range,
-                            std::string message) {
-  diagnostics_.push_back({kind, file, range, std::move(message)});
+Diagnostic& DiagnosticSink::Report(DiagKind kind, const std::string& file, SourceRange range,
+                                   std::string message) {
+  diagnostics_.push_back({kind, file, range, std::move(message), {}, {}});
+  return diagnostics_.back();
 }
 
 bool DiagnosticSink::HasErrors() const { return ErrorCount() > 0; }
@@ -73,9 +76,26 @@ std::string DiagnosticSink::Render(bool with_source) const {
     else
       out += fmt::format("{}: {}: {} [{}]\n", d.file, severity, d.message, InfoOf(d.kind).name);
     auto it = sources_.find(d.file);
-    if (!with_source || it == sources_.end() || !d.range.Valid()) continue;
+    // Notes and fix-its follow the source line and caret, or the message line when there is none.
+    auto extras = [&] {
+      std::string more;
+      for (const DiagNote& n : d.notes)
+        more += n.range.Valid() ? fmt::format("{}:{}:{}: note: {}\n", d.file, n.range.begin_line, n.range.begin_col, n.message)
+                                : fmt::format("{}: note: {}\n", d.file, n.message);
+      for (const FixIt& f : d.fixits)
+        more += fmt::format("{}:{}:{}: fix-it: replace with '{}'\n", d.file, f.range.begin_line, f.range.begin_col,
+                            f.replacement);
+      return more;
+    };
+    if (!with_source || it == sources_.end() || !d.range.Valid()) {
+      out += extras();
+      continue;
+    }
     std::string_view line = it->second->Line(d.range.begin_line);
-    if (line.size() > 300) continue;  // a caret under a huge line helps nobody
+    if (line.size() > 300) {  // a caret under a huge line helps nobody
+      out += extras();
+      continue;
+    }
     out += fmt::format("  {}\n", line);
     size_t start = DisplayWidth(line, d.range.begin_col - 1);
     size_t end = d.range.end_line == d.range.begin_line && d.range.end_col > d.range.begin_col
@@ -83,8 +103,40 @@ std::string DiagnosticSink::Render(bool with_source) const {
                      : start + 1;
     std::string caret(2 + start, ' ');
     for (size_t k = start; k < std::max(end, start + 1); ++k) caret += k == start ? '^' : '~';
-    out += caret + "\n";
+    out += caret + "\n" + extras();
   }
+  return out;
+}
+
+namespace {
+
+std::string RangeJson(const SourceRange& r) {
+  return fmt::format(R"({{"start":{{"line":{},"column":{}}},"end":{{"line":{},"column":{}}}}})", r.begin_line,
+                     r.begin_col, r.end_line, r.end_col);
+}
+
+}  // namespace
+
+std::string DiagnosticJson(const Diagnostic& d) {
+  std::string notes, fixits;
+  for (const DiagNote& n : d.notes)
+    notes += fmt::format("{}{{\"range\":{},\"message\":{}}}", notes.empty() ? "" : ",", RangeJson(n.range),
+                         rt::JsonQuote(n.message));
+  for (const FixIt& f : d.fixits)
+    fixits += fmt::format("{}{{\"range\":{},\"replacement\":{}}}", fixits.empty() ? "" : ",",
+                          RangeJson(f.range), rt::JsonQuote(f.replacement));
+  return fmt::format(
+      "{{\"file\":{},\"range\":{},\"severity\":\"{}\",\"kind\":\"{}\",\"message\":{},\"notes\":[{}],"
+      "\"fixits\":[{}]}}",
+      rt::JsonQuote(d.file), RangeJson(d.range), d.severity() == Severity::Error ? "error" : "warning",
+      InfoOf(d.kind).name, rt::JsonQuote(d.message), notes, fixits);
+}
+
+std::string DiagnosticSink::RenderJson(const std::string& separator) const {
+  std::string out;
+  std::vector<Diagnostic> sorted = Sorted();
+  for (size_t i = 0; i < sorted.size(); ++i)
+    out += DiagnosticJson(sorted[i]) + (i + 1 < sorted.size() ? separator : "") + "\n";
   return out;
 }
 
