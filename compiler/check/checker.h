@@ -74,9 +74,21 @@ class Checker {
  private:
   friend class ExprChecker;
   template <typename... Args>
-  void Error(DiagKind kind, SourceRange range, fmt::format_string<Args...> format, Args&&... args) {
-    sink_.Report(kind, file_, range, fmt::format(format, std::forward<Args>(args)...));
+  Diagnostic& Error(DiagKind kind, SourceRange range, fmt::format_string<Args...> format, Args&&... args) {
+    return sink_.Report(kind, file_, range, fmt::format(format, std::forward<Args>(args)...));
   }
+  // `'w' is not a word of enumeration E` (+ tail), with the closest word as a did-you-mean and
+  // fix-it, and the enumeration's words when there are few (suggest.cpp).
+  Diagnostic& UnknownWordError(int enum_id, SourceRange range, const std::string& word, const char* tail = "");
+  // An UnknownName `message` about `name`, with the closest of `candidates` as a did-you-mean.
+  // `name_at_end`: the name is the end of `range` (`base.name`), which the fix-it replaces.
+  Diagnostic& UnknownNameError(SourceRange range, const std::string& message, const std::string& name,
+                               const std::vector<std::string>& candidates, bool name_at_end = false);
+  // A unit error's words about each operand of `e`, and notes at both (operators.cpp).
+  std::string SidesText(const ast::Expr& e, const ir::Type& left, const ir::Type& right) const;
+  void Sides(Diagnostic& d, const ast::Expr& e, const ir::Type& left, const ir::Type& right) const;
+  // Every name an expression in `scope` could mean: definitions, fields, locals, words.
+  std::vector<std::string> NamesInScope(const Scope& scope) const;
 
   // ---- declarations (collect.cpp, declarations.cpp, outputs.cpp, checker.cpp)
   void CollectHeader();
@@ -141,6 +153,9 @@ class Checker {
   std::vector<bool> rule_ok_;
   std::vector<std::pair<SourceRange, Deps>> output_rule_checks_;  // subject-output columns
 };
+
+// The candidate closest to `name` by edit distance (a did-you-mean), or "" when none is close.
+std::string Closest(const std::string& name, const std::vector<std::string>& candidates);
 
 // Literal spellings -> exact integers. False with a message when malformed.
 bool ParseDecimal(const std::string& digits, int scale, int64_t& out, std::string& error);

@@ -33,8 +33,7 @@ void Checker::CheckSets() {
     for (const ast::Ident& w : d.words) {
       int idx = FindWord(t.enum_id, w.name);
       if (idx < 0) {
-        Error(DiagKind::UnknownWord, w.range, "'{}' is not a word of enumeration {}", w.name,
-              p_.enums[t.enum_id].name);
+        UnknownWordError(t.enum_id, w.range, w.name);
         continue;
       }
       if (set.mask & (uint64_t{1} << idx))

@@ -48,7 +48,7 @@ NodePtr Checker::Match(const ast::Expr& e, Scope& scope, const Type* expected) {
     for (const ast::Ident& w : arm.words) {
       int idx = FindWord(scrutinee->type.enum_id, w.name);
       if (idx < 0) {
-        Error(DiagKind::UnknownWord, w.range, "'{}' is not a word of enumeration {}", w.name, en.name);
+        UnknownWordError(scrutinee->type.enum_id, w.range, w.name);
         ok = false;
       } else if (n->arm_of_word[idx] >= 0) {
         Error(DiagKind::DuplicateDefinition, w.range, "'{}' is matched twice", w.name);

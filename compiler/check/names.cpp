@@ -114,8 +114,7 @@ NodePtr Checker::Name(const ast::Expr& e, Scope& scope, const Type* expected) {
   auto w = words_.find(name);
   if (w != words_.end()) {
     if (expected && expected->base == Base::Enum) {
-      Error(DiagKind::UnknownWord, e.range, "'{}' is not a word of enumeration {}", name,
-            p_.enums[expected->enum_id].name);
+      UnknownWordError(expected->enum_id, e.range, name);
       return nullptr;
     }
     if (w->second.size() == 1)
@@ -128,11 +127,20 @@ NodePtr Checker::Name(const ast::Expr& e, Scope& scope, const Type* expected) {
     return nullptr;
   }
   if (expected && expected->base == Base::Enum)
-    Error(DiagKind::UnknownWord, e.range, "'{}' is not a word of enumeration {} nor a defined name",
-          name, p_.enums[expected->enum_id].name);
+    UnknownWordError(expected->enum_id, e.range, name, " nor a defined name");
   else
-    Error(DiagKind::UnknownName, e.range, "unknown name '{}'", name);
+    UnknownNameError(e.range, fmt::format("unknown name '{}'", name), name, NamesInScope(scope));
   return nullptr;
+}
+
+std::vector<std::string> Checker::NamesInScope(const Scope& scope) const {
+  std::vector<std::string> names;
+  for (const auto& [name, symbol] : symbols_) names.push_back(name);
+  for (int record : {0, 1})
+    if ((record == 0 && scope.subject_fields) || (record == 1 && scope.event_fields))
+      for (const auto& [name, index] : fields_[record]) names.push_back(name);
+  for (const Local& l : scope.locals) names.push_back(l.name);
+  return names;
 }
 
 NodePtr Checker::FieldAccess(const ast::Expr& e, Scope& scope) {
@@ -145,7 +153,10 @@ NodePtr Checker::FieldAccess(const ast::Expr& e, Scope& scope) {
       s->used = true;
       auto it = fields_[s->id].find(e.text);
       if (it == fields_[s->id].end()) {
-        Error(DiagKind::UnknownName, e.range, "record {} has no field '{}'", base.text, e.text);
+        std::vector<std::string> fields;
+        for (const auto& [field, index] : fields_[s->id]) fields.push_back(field);
+        UnknownNameError(e.range, fmt::format("record {} has no field '{}'", base.text, e.text), e.text, fields,
+                         true);
         return nullptr;
       }
       return AccessField(s->id, it->second, e.range, scope);
@@ -168,7 +179,9 @@ NodePtr Checker::FieldAccess(const ast::Expr& e, Scope& scope) {
       b->range = e.range;
       return b;
     }
-    Error(DiagKind::UnknownName, e.range, "table {} has no column '{}'", t.name, e.text);
+    std::vector<std::string> columns;
+    for (const auto& c : t.columns) columns.push_back(c.name);
+    UnknownNameError(e.range, fmt::format("table {} has no column '{}'", t.name, e.text), e.text, columns, true);
     return nullptr;
   }
   Error(DiagKind::TypeMismatch, e.range, "a value of type {} has no part '{}'", TypeName(b->type),

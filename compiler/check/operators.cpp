@@ -2,6 +2,7 @@
 // units (money, rate, int, date, duration).
 #include <utility>
 
+#include "compiler/ast/print.h"
 #include "compiler/check/checker.h"
 #include "compiler/check/nodes.h"
 
@@ -38,8 +39,7 @@ NodePtr Checker::In(const ast::Expr& e, Scope& scope) {
     for (const ast::Ident& w : rhs.words) {
       int idx = FindWord(lhs->type.enum_id, w.name);
       if (idx < 0) {
-        Error(DiagKind::UnknownWord, w.range, "'{}' is not a word of enumeration {}", w.name,
-              p_.enums[lhs->type.enum_id].name);
+        UnknownWordError(lhs->type.enum_id, w.range, w.name);
         return nullptr;
       }
       mask |= uint64_t{1} << idx;
@@ -62,6 +62,29 @@ NodePtr Checker::In(const ast::Expr& e, Scope& scope) {
   auto n = Make(Op::Not, Type{Base::Bool}, e.range);
   n->kids.push_back(std::move(result));
   return n;
+}
+
+namespace {
+
+// An operand as written, shortened for a message.
+std::string Spelling(const ast::Expr& e) {
+  std::string text = ast::PrintExpr(e);
+  for (char& c : text)
+    if (c == '\n') c = ' ';
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  return text;
+}
+
+}  // namespace
+
+std::string Checker::SidesText(const ast::Expr& e, const ir::Type& left, const ir::Type& right) const {
+  return fmt::format(": the left side `{}` is {}, the right side `{}` is {}", Spelling(*e.args[0]), TypeName(left),
+                     Spelling(*e.args[1]), TypeName(right));
+}
+
+void Checker::Sides(Diagnostic& d, const ast::Expr& e, const ir::Type& left, const ir::Type& right) const {
+  d.notes.push_back({e.args[0]->range, fmt::format("the left side is {}", TypeName(left))});
+  d.notes.push_back({e.args[1]->range, fmt::format("the right side is {}", TypeName(right))});
 }
 
 NodePtr Checker::Binary(const ast::Expr& e, Scope& scope, const Type* expected) {
@@ -126,18 +149,24 @@ NodePtr Checker::Binary(const ast::Expr& e, Scope& scope, const Type* expected) 
       return binary(o, Type{Base::Date});
     }
     if (x == Base::Date && y == Base::Date && op == "-") return binary(o, Type{Base::Int});
-    Error(DiagKind::UnitMismatch, e.range, "cannot {} {} and {}", op == "+" ? "add" : "subtract",
-          TypeName(a->type), TypeName(b->type));
+    Sides(Error(DiagKind::UnitMismatch, e.range, "cannot {} {} and {}{}", op == "+" ? "add" : "subtract",
+                TypeName(a->type), TypeName(b->type), SidesText(e, a->type, b->type)),
+          e, a->type, b->type);
     return nullptr;
   }
   // op == "*"
-  if (x == Base::Rate && y == Base::Money) { std::swap(a, b); std::swap(x, y); }
-  if (x == Base::Int && (y == Base::Money || y == Base::Rate)) { std::swap(a, b); std::swap(x, y); }
+  bool swapped = false;
+  if (x == Base::Rate && y == Base::Money) { std::swap(a, b); std::swap(x, y); swapped = !swapped; }
+  if (x == Base::Int && (y == Base::Money || y == Base::Rate)) { std::swap(a, b); std::swap(x, y); swapped = !swapped; }
   if (x == Base::Money && y == Base::Rate) return binary(Op::MulRate, Type{Base::Money});
   if ((x == Base::Money || x == Base::Int || x == Base::Rate) && y == Base::Int)
     return binary(Op::Mul, Type{x});
-  Error(DiagKind::UnitMismatch, e.range, "cannot multiply {} by {}", TypeName(a->type),
-        TypeName(b->type));
+  // a and b may have been swapped above to put money first: name the sides as written.
+  const ir::Type& left = swapped ? b->type : a->type;
+  const ir::Type& right = swapped ? a->type : b->type;
+  Sides(Error(DiagKind::UnitMismatch, e.range, "cannot multiply {} by {}{}", TypeName(left), TypeName(right),
+              SidesText(e, left, right)),
+        e, left, right);
   return nullptr;
 }
 

@@ -47,6 +47,7 @@ void Checker::CheckTables() {
     if (enum_keyed) row_of.assign(p_.enums[t.key_type.enum_id].words.size(), -1);
     std::vector<ir::TableRow> parsed;
     int else_row = -1;
+    std::vector<std::string> unknown_keys;  // row keys that are not words of the enumeration
     std::set<int64_t> int_keys;
     for (const ast::TableRow& row : d.rows) {
       ir::TableRow out;
@@ -82,8 +83,8 @@ void Checker::CheckTables() {
         if (enum_keyed) {
           int w = FindWord(t.key_type.enum_id, key.name);
           if (w < 0) {
-            Error(DiagKind::UnknownWord, key.range, "'{}' is not a word of enumeration {}", key.name,
-                  p_.enums[t.key_type.enum_id].name);
+            UnknownWordError(t.key_type.enum_id, key.range, key.name);
+            unknown_keys.push_back(key.name);
           } else if (row_of[w] >= 0) {
             Error(DiagKind::DuplicateDefinition, key.range, "'{}' has two rows", key.name);
           } else {
@@ -112,18 +113,29 @@ void Checker::CheckTables() {
                 [](const ir::TableRow& a, const ir::TableRow& b) { return a.key < b.key; });
       continue;
     }
-    std::string missing;
+    std::vector<std::string> missing_words;
     const auto& words = p_.enums[t.key_type.enum_id].words;
     for (size_t w = 0; w < words.size(); ++w) {
       int index = row_of[w] >= 0 ? row_of[w] : else_row;
       if (index < 0) {
-        missing += (missing.empty() ? "" : ", ") + words[w].name;
+        missing_words.push_back(words[w].name);
         continue;
       }
       ir::TableRow row = parsed[index];
       row.key = static_cast<int64_t>(w);
       t.rows.push_back(std::move(row));
     }
+    // A misspelt row key already has its error: the word it meant is not missing on top of it
+    // (`'levl3' is not a word...` is not followed by `no row for level3`).
+    size_t unmatched = 0;
+    for (const std::string& key : unknown_keys) {
+      std::string meant = Closest(key, missing_words);
+      if (meant.empty()) ++unmatched;
+      else missing_words.erase(std::find(missing_words.begin(), missing_words.end(), meant));
+    }
+    if (missing_words.size() <= unmatched) missing_words.clear();
+    std::string missing;
+    for (const std::string& w : missing_words) missing += (missing.empty() ? "" : ", ") + w;
     if (!missing.empty())
       Error(DiagKind::NotExhaustive, d.name.range, "table {} has no row for {} (add them or an else row)",
             t.name, missing);

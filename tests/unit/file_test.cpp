@@ -3,6 +3,8 @@
 // expects a diagnostic at column 12 of the first line below its comment block; a diagnostic
 // without a position in this file is written `// CHECK:@: ...` (or `// CHECK:@other.csv:3:1:`
 // for another file) and may stand anywhere. A file without CHECK lines must check clean.
+// A diagnostic's notes and fix-its are expectations too: `// CHECK:12: note: msg` and
+// `// CHECK:12: fix-it: 'replacement'` above the line they point at.
 //
 // CHECK lines are removed before compiling, so the line numbers the compiler sees are those
 // of the file without them: adding or removing expectations never moves a diagnostic.
@@ -96,6 +98,14 @@ std::map<size_t, std::vector<std::string>> Actual(const std::string& path, const
     if (d.file == path && d.range.Valid()) {
       size_t line = std::min<size_t>(d.range.begin_line, file.lines.size());
       actual[line].push_back(fmt::format("{}: {}", d.range.begin_col, tail));
+      // Notes and fix-its are expectations of their own, above the line they point at.
+      for (const DiagNote& n : d.notes)
+        if (n.range.Valid())
+          actual[std::min<size_t>(n.range.begin_line, file.lines.size())].push_back(
+              fmt::format("{}: note: {}", n.range.begin_col, relative(n.message)));
+      for (const FixIt& f : d.fixits)
+        actual[std::min<size_t>(f.range.begin_line, file.lines.size())].push_back(
+            fmt::format("{}: fix-it: '{}'", f.range.begin_col, f.replacement));
     } else {
       std::string where = d.file == path ? "" : relative(d.file);
       if (d.file != path && d.range.Valid()) where += fmt::format(":{}:{}", d.range.begin_line, d.range.begin_col);

@@ -109,7 +109,8 @@ TEST_F(Lsp, EachShippedPolicyWithOneErrorGetsExactlyThatDiagnostic) {
     const Json& d = published[0]["diagnostics"][0];
     EXPECT_EQ(d["code"], "UnknownName");
     EXPECT_EQ(d["severity"], 1);
-    EXPECT_EQ(d["message"], "unknown name 'totl'");
+    EXPECT_EQ(d["message"], "unknown name 'totl'; did you mean 'total'?");
+    EXPECT_EQ(d["data"]["fixits"][0]["newText"], "total");
     EXPECT_EQ(d["range"], Json({{"start", {{"line", line}, {"character", character}}},
                                 {"end", {{"line", line}, {"character", character + 4}}}}));
     // Put right again: no diagnostics.
