@@ -65,12 +65,25 @@ void Checker::CheckBrackets() {
         continue;
       }
       if (r == 0 && out.lower != 0) {
-        Error(DiagKind::BadBrackets, row.range, "the first bracket must start at 0");
+        Error(DiagKind::BadBrackets, row.range, "the first bracket must start at 0, not {}", row.lower);
         ok = false;
       }
       if (r > 0 && !b.rows.empty() && b.rows.back().upper != out.lower) {
-        Error(DiagKind::BadBrackets, row.range, "this bracket {} the previous one",
-              b.rows.back().upper < out.lower ? "leaves a gap after" : "overlaps");
+        const ast::BracketRow& prev = d.rows[r - 1];
+        bool prev_wan = prev.upper.find("万") != std::string::npos;
+        if (!prev_wan && b.rows.back().upper * 10000 == out.lower) {
+          // `0 .. 3` before `3万 ..`: the previous row lost its 万, so the error is there.
+          Diagnostic& diag = Error(DiagKind::BadBrackets, prev.range,
+                                   "this bracket ends at {} yuan but the next one starts at {}: did you mean {}万?",
+                                   prev.upper, row.lower, prev.upper);
+          diag.fixits.push_back({prev.range, fmt::format("{} .. {}万: {}", prev.lower, prev.upper, prev.rate)});
+        } else {
+          Diagnostic& diag = Error(DiagKind::BadBrackets, row.range,
+                                   "this bracket starts at {} but the previous one ({} .. {}) ends at {}: {}", row.lower,
+                                   prev.lower, prev.upper, prev.upper,
+                                   b.rows.back().upper < out.lower ? "a gap" : "an overlap");
+          diag.notes.push_back({prev.range, fmt::format("the previous bracket: {} .. {}", prev.lower, prev.upper)});
+        }
         ok = false;
       }
       if (row.upper.empty() && r + 1 != d.rows.size()) {
@@ -78,7 +91,8 @@ void Checker::CheckBrackets() {
         ok = false;
       }
       if (!row.upper.empty() && out.upper <= out.lower) {
-        Error(DiagKind::BadBrackets, row.range, "a bracket must end above where it starts");
+        Error(DiagKind::BadBrackets, row.range, "a bracket must end above where it starts, not {} .. {}", row.lower,
+              row.upper);
         ok = false;
       }
       if (!row.upper.empty() && r + 1 == d.rows.size()) {

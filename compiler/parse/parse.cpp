@@ -3,6 +3,8 @@
 // input ends in a diagnostic rather than a stack overflow.
 #include "compiler/parse/parse.h"
 
+#include "compiler/parse/slips.h"
+
 #include <set>
 
 #include "PolicyLexer.h"
@@ -559,7 +561,10 @@ std::unique_ptr<ast::Module> Parse(const SourceFile& file, DiagnosticSink& sink,
                 static_cast<unsigned char>(text[bad]));
     return nullptr;
   }
-  antlr4::ANTLRInputStream input(text);
+  // Full-width punctuation and `元` become one diagnostic each with a fix-it; the parser reads
+  // the repaired text, so it reports the file's other errors rather than jargon about them.
+  std::string repaired = RepairSlips(file, sink);
+  antlr4::ANTLRInputStream input(repaired);
   PolicyLexer lexer(&input);
   lexer.removeErrorListeners();
   antlr4::CommonTokenStream tokens(&lexer);
@@ -578,6 +583,7 @@ std::unique_ptr<ast::Module> Parse(const SourceFile& file, DiagnosticSink& sink,
   parser.addErrorListener(&listener);
   PolicyParser::FileContext* tree = parser.file();
   if (listener.count() > 0 || !tokens_ok) return nullptr;
+  // A repaired slip is an error, but the AST is good for checking the rest.
   return Builder(file.Name()).Build(tree);
 }
 
