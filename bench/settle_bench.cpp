@@ -18,10 +18,10 @@
 #include "compiler/diag/stack.h"
 #include "compiler/driver/compile.h"
 #include "compiler/interp/interp.h"
-#include "compiler/interp/records.h"
+#include "compiler/settle/inputs.h"
 #include "compiler/jit/engine.h"
 #include "compiler/jit/native.h"
-#include "compiler/jit/settle.h"
+#include "compiler/jit/native_state.h"
 #include "bench/handwritten_huaihua.h"
 
 #ifndef POLC_SOURCE_DIR

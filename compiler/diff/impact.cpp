@@ -12,7 +12,7 @@
 
 #include <fmt/format.h>
 
-#include "compiler/interp/results.h"
+#include "compiler/io/results.h"
 #include "runtime/date.h"
 
 namespace polc::diff {

@@ -11,7 +11,7 @@
 #include "compiler/diag/stack.h"
 #include "compiler/driver/session.h"
 #include "compiler/interp/explain.h"
-#include "compiler/interp/results.h"
+#include "compiler/io/results.h"
 #include "runtime/csv.h"
 
 namespace polc::driver {

@@ -8,7 +8,7 @@
 #include "compiler/diag/stack.h"
 #include "compiler/driver/commands.h"
 #include "compiler/driver/session.h"
-#include "compiler/interp/results.h"
+#include "compiler/io/results.h"
 
 namespace polc::driver {
 

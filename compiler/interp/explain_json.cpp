@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "compiler/interp/explain.h"
-#include "compiler/interp/results.h"
+#include "compiler/io/results.h"
 #include "runtime/json.h"
 
 namespace polc::interp {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/interp/records.h"
+#include "compiler/settle/inputs.h"
 #include "compiler/ir/ir.h"
 
 namespace polc::interp {

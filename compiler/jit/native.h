@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "compiler/interp/interp.h"
-#include "compiler/interp/records.h"
-#include "compiler/jit/settle.h"
+#include "compiler/settle/inputs.h"
+#include "compiler/jit/native_state.h"
 
 namespace polc::jit {
 

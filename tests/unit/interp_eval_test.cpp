@@ -7,7 +7,7 @@
 
 #include "compiler/driver/compile.h"
 #include "compiler/interp/explain.h"
-#include "compiler/interp/results.h"
+#include "compiler/io/results.h"
 #include "tests/unit/test_util.h"
 
 namespace polc::interp {

@@ -10,7 +10,7 @@
 
 #include "compiler/driver/compile.h"
 #include "compiler/jit/engine.h"
-#include "compiler/jit/settle.h"
+#include "compiler/jit/native_state.h"
 
 namespace polc {
 namespace {

@@ -10,7 +10,7 @@
 
 #include "compiler/driver/compile.h"
 #include "compiler/interp/interp.h"
-#include "compiler/interp/records.h"
+#include "compiler/settle/inputs.h"
 #include "compiler/jit/engine.h"
 #include "compiler/jit/native.h"
 #include "tests/unit/test_util.h"

@@ -17,7 +17,7 @@
 #include "compiler/driver/compile.h"
 #include "compiler/driver/session.h"
 #include "compiler/interp/interp.h"
-#include "compiler/interp/records.h"
+#include "compiler/settle/inputs.h"
 #include "tests/unit/test_util.h"
 
 namespace polc {

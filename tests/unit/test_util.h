@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "compiler/interp/interp.h"
-#include "compiler/interp/records.h"
+#include "compiler/settle/inputs.h"
 
 namespace polc {
 

@@ -22,7 +22,7 @@
 #include <thread>
 
 #include "compiler/diag/stack.h"
-#include "compiler/interp/file_reader.h"
+#include "compiler/io/file_reader.h"
 
 namespace polc::interp::detail {
 namespace {

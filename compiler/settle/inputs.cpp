@@ -1,15 +1,15 @@
 // Reading the subject and event CSV files into RecordTables: header mapping, field syntax by
 // declared type, requirements, duplicate keys, parents, and the settlement order of events.
-#include "compiler/interp/records.h"
+#include "compiler/settle/inputs.h"
 
 #include <algorithm>
 #include <deque>
 
 #include <fmt/format.h>
 
-#include "compiler/interp/file_reader.h"
+#include "compiler/io/file_reader.h"
 #include "compiler/interp/interp.h"
-#include "compiler/interp/keys.h"
+#include "compiler/settle/keys.h"
 
 namespace polc::interp {
 

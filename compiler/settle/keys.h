@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "compiler/interp/records.h"
+#include "compiler/settle/inputs.h"
 
 namespace polc::interp {
 

@@ -1,5 +1,5 @@
 // Formatting output values and writing result files (see results.h).
-#include "compiler/interp/results.h"
+#include "compiler/io/results.h"
 
 #include <algorithm>
 #include <condition_variable>

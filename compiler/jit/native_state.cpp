@@ -1,5 +1,5 @@
 // Settler: buffers and callbacks behind the compiled entry points.
-#include "compiler/jit/settle.h"
+#include "compiler/jit/native_state.h"
 
 namespace polc::jit {
 

@@ -13,8 +13,8 @@
 #include <fmt/format.h>
 
 #include "compiler/interp/interp.h"
-#include "compiler/interp/keys.h"
-#include "compiler/interp/records.h"
+#include "compiler/settle/keys.h"
+#include "compiler/settle/inputs.h"
 #include "runtime/csv.h"
 #include "runtime/date.h"
 #include "runtime/money.h"

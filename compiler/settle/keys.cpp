@@ -1,5 +1,5 @@
 // Keys of input records: spelling, comparing, duplicates and settlement order (see keys.h).
-#include "compiler/interp/keys.h"
+#include "compiler/settle/keys.h"
 
 #include <algorithm>
 #include <functional>
