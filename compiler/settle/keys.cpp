@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-namespace polc::interp {
+namespace polc::settle {
 
 using ir::Base;
 using ir::Value;
@@ -113,4 +113,4 @@ void OrderEvents(Inputs& inputs) {
   }
 }
 
-}  // namespace polc::interp
+}  // namespace polc::settle
