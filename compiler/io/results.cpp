@@ -21,14 +21,27 @@ using settle::EvalError;
 using settle::RowSink;
 using settle::SettleOptions;
 
-std::string FormatRate(int64_t bp) {
+namespace {
+
+void AppendRate(std::string& out, int64_t bp) {
   const uint64_t magnitude = bp < 0 ? uint64_t{0} - static_cast<uint64_t>(bp) : static_cast<uint64_t>(bp);
-  std::string out = fmt::format("{}{}", bp < 0 ? "-" : "", magnitude / 100);
-  const uint64_t hundredths = magnitude % 100;
+  if (bp < 0) out.push_back('-');
+  rt::AppendInt(out, static_cast<int64_t>(magnitude / 100));
+  const unsigned hundredths = static_cast<unsigned>(magnitude % 100);
   if (hundredths != 0) {
-    out += hundredths % 10 == 0 ? fmt::format(".{}", hundredths / 10) : fmt::format(".{:02}", hundredths);
+    out.push_back('.');
+    out.push_back(static_cast<char>('0' + hundredths / 10));
+    if (hundredths % 10 != 0) out.push_back(static_cast<char>('0' + hundredths % 10));
   }
-  return out + "%";
+  out.push_back('%');
+}
+
+}  // namespace
+
+std::string FormatRate(int64_t bp) {
+  std::string out;
+  AppendRate(out, bp);
+  return out;
 }
 
 void AppendCell(std::string& out, const ir::Program& program, const Inputs& inputs,
@@ -42,24 +55,27 @@ void AppendCell(std::string& out, const ir::Program& program, const Inputs& inpu
       out.append(value.a != 0 ? "true" : "false");
       return;
     case Base::Int:
-      fmt::format_to(std::back_inserter(out), "{}", value.a);
+      rt::AppendInt(out, value.a);
       return;
     case Base::Money:
-      out.append(rt::FormatMoney(value.a));
+      rt::AppendMoney(out, value.a);
       return;
     case Base::Rate:
-      out.append(FormatRate(value.a));
+      AppendRate(out, value.a);
       return;
     case Base::Date:
-      out.append(rt::FormatDate(static_cast<int32_t>(value.a)));
+      rt::AppendDate(out, static_cast<int32_t>(value.a));
       return;
     case Base::Duration:
-      fmt::format_to(std::back_inserter(out), "{} months {} days", value.a, value.b);
+      rt::AppendInt(out, value.a);
+      out.append(" months ");
+      rt::AppendInt(out, value.b);
+      out.append(" days");
       return;
     case Base::Period:
-      out.append(rt::FormatDate(static_cast<int32_t>(value.a)));
+      rt::AppendDate(out, static_cast<int32_t>(value.a));
       out.append("..");
-      out.append(rt::FormatDate(static_cast<int32_t>(value.b)));
+      rt::AppendDate(out, static_cast<int32_t>(value.b));
       return;
     case Base::Text:
       out.append(inputs.Text(value));
@@ -146,8 +162,15 @@ class ChunkSink : public RowSink {
     const ir::Output& output = program_.outputs[static_cast<size_t>(program_.output_of[kind])];
     for (size_t c = 0; c < values.size(); ++c) {
       cell_.clear();
-      AppendCell(cell_, program_, inputs_, output.columns[c].value->type, values[c], output.columns[c].absent);
-      writer.Field(cell_);
+      const ir::Type& type = output.columns[c].value->type;
+      AppendCell(cell_, program_, inputs_, type, values[c], output.columns[c].absent);
+      // Only texts (as read) and absent texts can hold a separator or a quote: enumeration
+      // words are names and the other types are digits and punctuation.
+      if (values[c].present && type.base != Base::Text) {
+        writer.PlainField(cell_);
+      } else {
+        writer.Field(cell_);
+      }
     }
     writer.EndRow();
   }
