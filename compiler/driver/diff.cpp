@@ -45,8 +45,8 @@ int RunDiff(const DiffOptions& options) {
       if (with_impact) {
         // The fastest engine: -O2 and the object cache, as `polc run` has them.
         const EngineConfig config = SpeedConfig(options.impact.engine, 1, false);
-        std::unique_ptr<Engine> ea = MakeEngine(a->program, config, std::cerr);
-        std::unique_ptr<Engine> eb = MakeEngine(b->program, config, std::cerr);
+        std::unique_ptr<Settlers> ea = MakeSettlers(a->program, config, std::cerr);
+        std::unique_ptr<Settlers> eb = MakeSettlers(b->program, config, std::cerr);
         std::string error;
         if (!diff::ComputeImpact({&a->program, a->module.get(), ea->interp.get(), ea->settle},
                                  {&b->program, b->module.get(), eb->interp.get(), eb->settle}, d, options.impact,
@@ -63,7 +63,7 @@ int RunDiff(const DiffOptions& options) {
         if (with_impact) std::cout << diff::ImpactText(impact, style);
       }
       exit_code = d.Empty() ? 0 : 1;
-    } catch (const interp::EvalError& e) {
+    } catch (const settle::EvalError& e) {
       std::cerr << "polc: " << e.what() << "\n";
     }
   });

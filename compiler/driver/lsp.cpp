@@ -12,6 +12,7 @@ void AddLspCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--debounce", options->debounce_ms,
                   "milliseconds of quiet after a change before the file is checked again (default 200)")
       ->check(CLI::Range(0, 10000));
+  options->version = kVersion;
   cmd->callback([options, &exit_code] { exit_code = lsp::Serve(*options); });
 }
 

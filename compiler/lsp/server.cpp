@@ -11,8 +11,9 @@
 #include <map>
 
 #include "compiler/diag/stack.h"
-#include "compiler/driver/commands.h"
-#include "compiler/driver/compile.h"
+#include <filesystem>
+
+#include "compiler/check/check.h"
 #include "compiler/lsp/features.h"
 #include "compiler/parse/parse.h"
 
@@ -164,7 +165,7 @@ class Server {
                   {"documentSymbolProvider", true},
                   {"documentFormattingProvider", true},
                   {"renameProvider", true}}},
-                {"serverInfo", {{"name", "polc"}, {"version", driver::kVersion}}}};
+                {"serverInfo", {{"name", "polc"}, {"version", options_.version}}}};
       return true;
     }
     if (method == "shutdown") {
@@ -240,28 +241,37 @@ class Server {
     for (auto& [uri, d] : docs_) {
       if (!d.dirty) continue;
       d.dirty = false;
-      std::unique_ptr<driver::Compilation> c = driver::CompileText(d.path, d.text);
+      // Parsed and checked as `polc check` does (CSV tables beside the file).
+      SourceFile source(d.path, d.text);
+      DiagnosticSink sink;
+      RunOnLargeStack([&] {
+        std::unique_ptr<ast::Module> module = Parse(source, sink);
+        if (!module) return;
+        std::string dir = std::filesystem::path(d.path).parent_path().string();
+        ir::Program program;
+        Check(*module, dir.empty() ? "." : dir, sink, program);
+      });
+      const SourceFile* src = &source;
       Json diagnostics = Json::array();
-      for (const Diagnostic& diag : c->diagnostics.Sorted()) {
+      for (const Diagnostic& diag : sink.Sorted()) {
         bool here = diag.file == d.path && diag.range.Valid();
-        Json item = {{"range", ToLsp(*c->source, here ? diag.range : SourceRange{1, 1, 1, 1})},
+        Json item = {{"range", ToLsp(*src, here ? diag.range : SourceRange{1, 1, 1, 1})},
                      {"severity", diag.severity() == Severity::Error ? 1 : 2},
                      {"code", std::string(InfoOf(diag.kind).name)},
                      {"source", "polc"},
                      {"message", here || diag.file == d.path ? diag.message : diag.file + ": " + diag.message}};
         Json related = Json::array();
         for (const DiagNote& n : diag.notes)
-          related.push_back({{"location", {{"uri", uri}, {"range", ToLsp(*c->source, n.range)}}}, {"message", n.message}});
+          related.push_back({{"location", {{"uri", uri}, {"range", ToLsp(*src, n.range)}}}, {"message", n.message}});
         if (!related.empty()) item["relatedInformation"] = related;
         if (!diag.fixits.empty()) {
           Json fixits = Json::array();
           for (const FixIt& f : diag.fixits)
-            fixits.push_back({{"range", ToLsp(*c->source, f.range)}, {"newText", f.replacement}});
+            fixits.push_back({{"range", ToLsp(*src, f.range)}, {"newText", f.replacement}});
           item["data"] = {{"fixits", fixits}};
         }
         diagnostics.push_back(item);
       }
-      RunOnLargeStack([&] { c.reset(); });
       Send({{"jsonrpc", "2.0"},
             {"method", "textDocument/publishDiagnostics"},
             {"params", {{"uri", uri}, {"version", d.version}, {"diagnostics", diagnostics}}}});
