@@ -1,6 +1,7 @@
 // The checker's entry: the passes in order, then dependency cycles, stages and unused
 // definitions over the whole policy.
 #include "compiler/check/checker.h"
+#include "compiler/check/check.h"
 
 #include <algorithm>
 #include <functional>
@@ -113,7 +114,11 @@ bool Check(const ast::Module& module, const std::string& base_dir, DiagnosticSin
            ir::Program& program) {
   program.file = module.file;
   check::Checker checker(module, base_dir, sink, program);
-  return checker.Run();
+  bool ok = checker.Run();
+  std::string source = CiteSourceFile(program.header.source, base_dir);
+  std::string text, error;
+  if (!source.empty() && ReadFile(source, text, error)) CheckCites(module, program.header.source, text, sink);
+  return ok;
 }
 
 }  // namespace polc

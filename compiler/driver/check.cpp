@@ -1,6 +1,9 @@
 // `polc check FILE... [--format text|json]`: compiles each policy and reports its diagnostics;
 // exit 1 on errors. JSON is one array of DiagnosticJson objects for all the files.
+#include <filesystem>
 #include <iostream>
+
+#include "compiler/check/check.h"
 
 #include "compiler/driver/commands.h"
 #include "compiler/driver/compile.h"
@@ -13,6 +16,7 @@ struct CheckOptions {
   std::vector<std::string> files;
   bool quiet = false;
   std::string format = "text";
+  std::string sources;  // a directory of source notices, NAME.txt for NAME.policy
 };
 
 int RunCheck(const CheckOptions& options) {
@@ -21,6 +25,11 @@ int RunCheck(const CheckOptions& options) {
   std::string objects;
   for (const std::string& file : options.files) {
     auto c = CompileFile(file);
+    if (!options.sources.empty() && c->module) {
+      std::string notice = (std::filesystem::path(options.sources) / std::filesystem::path(file).stem()).string() + ".txt";
+      std::string text, error;
+      if (ReadFile(notice, text, error)) CheckCites(*c->module, notice, text, c->diagnostics);
+    }
     if (json) {
       std::string these = c->diagnostics.RenderJson();
       if (!objects.empty() && !these.empty()) objects.insert(objects.size() - 1, ",");
@@ -60,6 +69,10 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
                   "array on stdout, one object per diagnostic: file, range, severity, kind, message, "
                   "notes, fixits; docs/diagnostics.md)")
       ->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--sources", options->sources,
+                  "a directory of source notices: the cites of NAME.policy are checked against NAME.txt there "
+                  "(CiteNotInSource warnings; without it, against the file the header's `source` names, if any)")
+      ->check(CLI::ExistingDirectory);
   cmd->callback([options, &exit_code] { exit_code = RunCheck(*options); });
 }
 

@@ -72,3 +72,23 @@ TEST_F(Cli, CheckFormatJson) {
 
 }  // namespace
 }  // namespace polc
+
+namespace polc {
+namespace {
+
+// `--sources DIR` checks the cites of NAME.policy against DIR/NAME.txt: warnings, exit 0.
+TEST_F(Cli, CheckSourcesWarnsAboutCitesNotInTheNotice) {
+  std::string seeds = std::string(POLC_SHARED_DIR) + "/seeds";
+  if (!fs::exists(seeds + "/yueyang-louqu-2026.txt")) GTEST_SKIP() << seeds << " is not here";
+  PolcRun r = Run("check -q --sources '" + seeds + "' policies/yueyang-louqu-2026.policy");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: this cite is not found in"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("[CiteNotInSource]"), std::string::npos);
+  // `[reading]` cites are exempt.
+  EXPECT_EQ(r.err.find("cite \"[reading]"), std::string::npos) << r.err;
+  PolcRun plain = Run("check -q policies/yueyang-louqu-2026.policy");
+  EXPECT_EQ(plain.err.find("CiteNotInSource"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace polc
