@@ -15,7 +15,7 @@
 #
 # Knobs (environment): BENCH_PERSONS (in-memory population, default 100000), E2E_PERSONS
 # (default 3400000, ~3 claims each), BENCH_MIN_TIME (seconds per benchmark, default 1),
-# E2E_INTERP=0 to skip the interpreter end to end, BENCH_PERF=1 to add a perf profile of the
+# E2E_INTERP=0 to skip the interpreter end to end, BENCH_IN_MEMORY=0 to skip section 1, BENCH_PERF=1 to add a perf profile of the
 # single-thread run, BENCH_OUT (where the raw outputs are kept, default BUILD_DIR/bench-results).
 # The generated population lives in a temporary directory, removed at the end.
 set -euo pipefail
@@ -56,10 +56,12 @@ free -h
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "polc: $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$here" diff --quiet 2>/dev/null || echo ' (uncommitted changes)')"
 
-section "in memory: polc_bench --persons=$bench_persons"
-"$bench" --persons="$bench_persons" --benchmark_min_time="$min_time" \
-  --benchmark_out="$out/polc_bench.json" --benchmark_out_format=json | tee "$out/polc_bench.txt"
-echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ "${BENCH_IN_MEMORY:-1}" != 0 ]; then
+  section "in memory: polc_bench --persons=$bench_persons"
+  "$bench" --persons="$bench_persons" --benchmark_min_time="$min_time" \
+    --benchmark_out="$out/polc_bench.json" --benchmark_out_format=json | tee "$out/polc_bench.txt"
+  echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+fi
 
 section "end to end: polc-gen --persons $e2e_persons --claims-per-person 3"
 t0=$(now)
