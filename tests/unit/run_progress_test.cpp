@@ -85,5 +85,19 @@ TEST_F(RunProgress, ShownUnderAPseudoTerminal) {
   EXPECT_EQ(ReadAll(root_ + "/tty.csv"), ReadAll(root_ + "/plain.csv"));
 }
 
+TEST_F(RunProgress, DiffImpactShowsItsSettlementToo) {
+  const std::string args = fmt::format("diff '{0}/policies/huaihua-2025.policy' '{0}/policies/huaihua-2026.policy' "
+                                       "--persons pop/persons.csv --claims pop/claims.csv",
+                                       POLC_SOURCE_DIR);
+  const std::string env = fmt::format("XDG_CACHE_HOME='{}/cache'", root_);
+  const PolcRun plain = RunPolc(root_, args, root_, env);
+  EXPECT_EQ(plain.err, "");
+  const PolcRun r = RunPolc(root_, args + " --progress always --verbose", root_, env);
+  EXPECT_EQ(r.code, plain.code);
+  EXPECT_EQ(r.out, plain.out);
+  EXPECT_NE(r.err.find(fmt::format("\rpolc: settling under both policies 0/{} claims", Claims())), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(fmt::format("\r\033[Kpolc: settled {} claims in ", Claims())), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace polc
