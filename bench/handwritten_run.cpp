@@ -220,11 +220,17 @@ int main(int argc, char** argv) {
   size_t column[10];
   std::string_view cells[10], f[10];
 
-  // Persons: rows as the settlement's value rows (declaration order), ids in a hash table.
-  std::vector<Value> person_rows;
+  // Persons: compact rows (the settlement's value rows are built per person when settled),
+  // ids in a hash table.
+  struct Person {
+    int32_t birth, enrolled, event_date;  // event_date: INT32_MIN when absent
+    uint8_t category, hardship;
+    int16_t prior, lapsed, repaired, zero_claim;
+  };
+  std::vector<Person> person_rows;
   std::vector<std::string_view> person_ids;
   const size_t person_estimate = persons.size / 50 + 16;
-  person_rows.reserve(person_estimate * 10);
+  person_rows.reserve(person_estimate);
   person_ids.reserve(person_estimate);
   size_t at = MapHeader(persons, kPersonFields, 10, column);
   while (at < persons.size) {
@@ -235,11 +241,12 @@ int main(int argc, char** argv) {
     const int64_t category = Word(f[3], kCategories), lapsed = Int(f[6]), repaired = Int(f[7]);
     if (repaired > lapsed) Die("repaired_years is larger than lapsed_years");
     if (f[9].empty() != (category != 3)) Die("event_date is required for welfare_child and must be empty otherwise");
-    const Value row[10] = {{index, 0, true}, {Date(f[1]), 0, true}, {Date(f[2]), 0, true}, {category, 0, true},
-                           {Word(f[4], kHardships), 0, true}, {Int(f[5]), 0, true}, {lapsed, 0, true},
-                           {repaired, 0, true}, {Int(f[8]), 0, true},
-                           f[9].empty() ? Value::Absent() : Value{Date(f[9]), 0, true}};
-    person_rows.insert(person_rows.end(), row, row + 10);
+    (void)index;
+    const int64_t prior = Int(f[5]), zero_claim = Int(f[8]);
+    if (prior > 30000 || lapsed > 30000 || zero_claim > 30000) Die("a count too large for this baseline");
+    person_rows.push_back({Date(f[1]), Date(f[2]), f[9].empty() ? INT32_MIN : Date(f[9]), static_cast<uint8_t>(category),
+                           static_cast<uint8_t>(Word(f[4], kHardships)), static_cast<int16_t>(prior),
+                           static_cast<int16_t>(lapsed), static_cast<int16_t>(repaired), static_cast<int16_t>(zero_claim)});
   }
   const uint32_t person_count = static_cast<uint32_t>(person_ids.size());
   IdTable person_index(person_count);
@@ -317,7 +324,11 @@ int main(int argc, char** argv) {
   Output person_file(argv[4]);
   person_file.Buffer() += "person_id,contribution,subsidy,benefit_start,catastrophic_cap\n";
   for (uint32_t p = 0; p < person_count; ++p) {
-    const Value* person = person_rows.data() + static_cast<size_t>(p) * 10;
+    const Person& q = person_rows[p];
+    const Value person[10] = {{p, 0, true}, {q.birth, 0, true}, {q.enrolled, 0, true}, {q.category, 0, true},
+                              {q.hardship, 0, true}, {q.prior, 0, true}, {q.lapsed, 0, true}, {q.repaired, 0, true},
+                              {q.zero_claim, 0, true},
+                              q.event_date == INT32_MIN ? Value::Absent() : Value{q.event_date, 0, true}};
     hand.Subject(person, person_out);
     std::string& b = person_file.Buffer();
     b += person_ids[p];
