@@ -82,25 +82,38 @@ std::string WaterfallSvg(const Waterfall& w, size_t funds) {
     at += d;
   }
   bars.push_back({"new", 0, payouts(w.after), true});
-  int64_t lo = 0, hi = 0;
-  for (const Bar& b : bars) lo = std::min({lo, b.from, b.to}), hi = std::max({hi, b.from, b.to});
+  // The axis spans the running total only (padded), not zero to the total: the steps are
+  // small beside the totals. The two total bars start at the axis' left edge, cut.
+  int64_t lo = bars.front().to, hi = bars.front().to;
+  for (const Bar& b : bars) lo = std::min({lo, b.to, b.total ? b.to : b.from}), hi = std::max({hi, b.to, b.total ? b.to : b.from});
+  const int64_t pad = std::max<int64_t>((hi - lo) / 4, std::max<int64_t>(hi / 1000, 100));
+  lo = std::max<int64_t>(lo - pad, 0);
+  hi += pad;
   const double row = 24, left = 330, width = 500;
   Scale x{static_cast<double>(lo), static_cast<double>(hi), left, width};
   std::string svg = fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" role=\"img\" "
-                                "aria-label=\"waterfall\">\n", left + width + 140, row * bars.size() + 10);
+                                "aria-label=\"waterfall\">\n", left + width + 140, row * bars.size() + 24);
   for (size_t i = 0; i < bars.size(); ++i) {
     const Bar& b = bars[i];
     const double y = 5 + row * i;
-    const double x1 = x.X(static_cast<double>(std::min(b.from, b.to))), x2 = x.X(static_cast<double>(std::max(b.from, b.to)));
+    const double x1 = b.total ? left : x.X(static_cast<double>(std::min(b.from, b.to)));
+    const double x2 = x.X(static_cast<double>(b.total ? b.to : std::max(b.from, b.to)));
     const char* color = b.total ? "#5d6d7e" : b.to > b.from ? "#c0392b" : "#1e8449";
     std::string name = b.name.size() > 48 ? b.name.substr(0, 45) + "…" : b.name;
     svg += fmt::format("<text x=\"{}\" y=\"{:.0f}\" text-anchor=\"end\">{}</text>", left - 6, y + 14, Esc(name));
     svg += fmt::format("<rect x=\"{:.1f}\" y=\"{:.0f}\" width=\"{:.1f}\" height=\"{:.0f}\" fill=\"{}\"/>", x1, y + 2,
                        std::max(x2 - x1, 1.0), row - 6, color);
+    if (b.total && lo > 0)
+      svg += fmt::format("<path d=\"M{} {:.0f} l6 -4 m-6 10 l6 -4\" stroke=\"#fff\" stroke-width=\"2\"/>", left + 8, y + 10);
+    if (!b.total && i + 1 < bars.size())
+      svg += fmt::format("<line x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.0f}\" y2=\"{:.0f}\" stroke=\"#999\" stroke-dasharray=\"2,2\"/>",
+                         x.X(static_cast<double>(b.to)), x.X(static_cast<double>(b.to)), y + row - 4, y + row + 2);
     const int64_t label = b.total ? b.to : b.to - b.from;
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.0f}\">{}{} 万元</text>\n", x2 + 4, y + 14,
                        !b.total && label > 0 ? "+" : "", Wan(label));
   }
+  if (lo > 0)
+    svg += fmt::format("<text x=\"{}\" y=\"{:.0f}\">axis from {} 万元 (not from 0)</text>\n", left, row * bars.size() + 18, Wan(lo));
   return svg + "</svg>\n";
 }
 
