@@ -81,6 +81,7 @@ struct ImpactOptions {
   size_t top = 10;
   int64_t population_year = 0;  // 0: from the event dates (see PopulationYear)
   bool waterfall = true;        // settle a variant per changed area (waterfall.cpp)
+  int threads = 1;              // the variants settle on this many threads
 };
 
 // The population's year and what moving it did.

@@ -5,13 +5,17 @@
 // to each fund total; the interaction is what is left of the total change, so the steps sum to
 // it exactly. The same machinery gives the values of a rule for `--by RULE`: the new policy
 // with one more output column.
+#include <atomic>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include <fmt/format.h>
 
 #include "compiler/check/check.h"
+#include "compiler/diag/stack.h"
 #include "compiler/diff/impact.h"
 #include "compiler/interp/records.h"
 #include "compiler/parse/parse.h"
@@ -246,38 +250,62 @@ bool ComputeWaterfall(const ImpactInputs& old_side, const ImpactInputs& new_side
     return m;
   };
   const int64_t shift = impact.population.new_shift;
-  std::vector<int64_t> base = w.before;
-  std::vector<int64_t> sum(w.columns.size(), 0);
-  auto push = [&](WaterfallStep step, const std::vector<int64_t>& totals) {
-    step.deltas.resize(w.columns.size());
-    for (size_t i = 0; i < w.columns.size(); ++i) step.deltas[i] = step.separable ? totals[i] - base[i] : 0;
-    for (size_t i = 0; i < w.columns.size(); ++i) sum[i] += step.deltas[i];
-    w.steps.push_back(std::move(step));
-  };
-  // The year: the old policy's dates moved, settled over the population of the new year.
-  if (years != 0) {
-    std::unique_ptr<ast::Module> m = moved_old();
-    if (!m) return false;
-    WaterfallStep step = Step("year", "", fmt::format("{} → {}", old_side.program->header.year, new_side.program->header.year));
+  // The variants: the moved old policy (when the years differ), then each changed area on
+  // its own onto it. Built here, checked and settled on `options.threads` threads.
+  struct Task {
+    WaterfallStep step;
+    std::unique_ptr<ast::Module> module;
     std::vector<int64_t> totals;
-    step.separable = VariantTotals(old_side, *m, old_dir, options, shift, names, totals, step.note);
-    if (step.separable) totals = with_balance(totals);
-    push(step, totals);
-    if (w.steps.back().separable) base = totals;
+  };
+  std::vector<Task> tasks;
+  if (years != 0) {
+    tasks.push_back({Step("year", "", fmt::format("{} → {}", old_side.program->header.year, new_side.program->header.year)),
+                     moved_old(), {}});
+    if (!tasks.back().module) return false;
   }
-  // Each area that changed, on its own onto the moved old policy.
-  const std::vector<int64_t> moved = base;
   for (const Area& area : diff.areas) {
     if (std::none_of(area.changes.begin(), area.changes.end(), [](const Change* c) { return Settles(*c); })) continue;
-    WaterfallStep step = Step("area", area.name, area.label);
     std::unique_ptr<ast::Module> m = moved_old();
     std::unique_ptr<ast::Module> n = ParseAgain(*new_side.source, error);
     if (!m || !n) return false;
     ApplyArea(*m, std::move(n), area.name, new_dir);
-    std::vector<int64_t> totals;
-    step.separable = VariantTotals(old_side, *m, old_dir, options, shift, names, totals, step.note);
-    if (step.separable) totals = with_balance(totals);
-    push(step, totals);
+    tasks.push_back({Step("area", area.name, area.label), std::move(m), {}});
+  }
+  std::atomic<size_t> next{0};
+  std::mutex failed_mutex;
+  std::string failed;  // an EvalError of a variant: fails the whole impact, as the main run would
+  auto work = [&] {
+    for (size_t t = next++; t < tasks.size(); t = next++) {
+      Task& task = tasks[t];
+      try {
+        RunOnLargeStack([&] {
+          task.step.separable =
+              VariantTotals(old_side, *task.module, old_dir, options, shift, names, task.totals, task.step.note);
+        });
+      } catch (const interp::EvalError& e) {
+        std::lock_guard<std::mutex> lock(failed_mutex);
+        failed = e.what();
+      }
+    }
+  };
+  const size_t threads = std::min<size_t>(std::max(options.threads, 1), tasks.size());
+  std::vector<std::thread> pool;
+  for (size_t i = 1; i < threads; ++i) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  if (!failed.empty()) throw interp::EvalError(failed);
+
+  std::vector<int64_t> base = w.before;
+  std::vector<int64_t> sum(w.columns.size(), 0);
+  for (Task& task : tasks) {
+    WaterfallStep& step = task.step;
+    const std::vector<int64_t> totals = step.separable ? with_balance(task.totals) : base;
+    step.deltas.resize(w.columns.size());
+    for (size_t i = 0; i < w.columns.size(); ++i) step.deltas[i] = totals[i] - base[i];
+    for (size_t i = 0; i < w.columns.size(); ++i) sum[i] += step.deltas[i];
+    // The areas are measured from the moved old policy.
+    if (step.kind == "year") base = totals;
+    w.steps.push_back(std::move(step));
   }
   WaterfallStep rest = Step("interaction", "", "interaction");
   rest.deltas.resize(w.columns.size());

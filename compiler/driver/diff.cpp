@@ -4,7 +4,9 @@
 // 1 differences, 2 trouble (a policy that does not compile, bad input).
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
+#include <thread>
 
 #include "compiler/diag/stack.h"
 #include "compiler/diff/diff.h"
@@ -103,6 +105,10 @@ void AddDiffCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--by", options->impact.by,
                   "a claim or person field or a rule of the new policy to total by (default: the claim's first enumeration field)");
   AddEngineOption(*cmd, options->impact.engine);
+  options->impact.threads = static_cast<int>(std::max(std::thread::hardware_concurrency(), 1u));
+  cmd->add_option("--threads", options->impact.threads,
+                  "threads settling the waterfall's policy variants (default: every core); the same figures for any number")
+      ->check(CLI::Range(1, 256));
   cmd->callback([options, &exit_code] {
     if (options->json) options->format = "json";
     exit_code = RunDiff(*options);

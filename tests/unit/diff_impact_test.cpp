@@ -263,6 +263,18 @@ TEST_F(DiffImpact, WaterfallStepsAddUpToTheTotalChangeToTheFen) {
             Find(alone->impact.events.totals, "catastrophic").after - Find(alone->impact.events.totals, "catastrophic").before);
 }
 
+TEST_F(DiffImpact, WaterfallIsTheSameOnAnyNumberOfThreads) {
+  diff::ImpactOptions one, three;
+  three.threads = 3;
+  auto a = Compute(k2026, k2027, one), b = Compute(k2026, k2027, three);
+  ASSERT_TRUE(a->ok && b->ok) << a->error << b->error;
+  ASSERT_EQ(a->impact.waterfall.steps.size(), b->impact.waterfall.steps.size());
+  for (size_t i = 0; i < a->impact.waterfall.steps.size(); ++i) {
+    EXPECT_EQ(a->impact.waterfall.steps[i].area, b->impact.waterfall.steps[i].area);
+    EXPECT_EQ(a->impact.waterfall.steps[i].deltas, b->impact.waterfall.steps[i].deltas) << i;
+  }
+}
+
 TEST_F(DiffImpact, ByHardshipTotalsPerPersonClass) {
   diff::ImpactOptions options;
   options.by = "hardship";
