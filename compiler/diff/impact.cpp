@@ -12,7 +12,8 @@
 
 #include <fmt/format.h>
 
-#include "compiler/interp/results.h"
+#include "compiler/io/read_inputs.h"
+#include "compiler/io/results.h"
 #include "runtime/date.h"
 
 namespace polc::diff {
@@ -22,18 +23,18 @@ namespace {
 using ir::Value;
 
 // One subject's output rows.
-class CaptureSink : public interp::RowSink {
+class CaptureSink : public settle::RowSink {
  public:
   void Clear() {
     has_subject = false;
     events.clear();
     values.clear();
   }
-  void SubjectRow(uint32_t, const std::vector<Value>& row) override {
-    subject = row;
+  void SubjectRow(uint32_t, std::span<const Value> row) override {
+    subject.assign(row.begin(), row.end());
     has_subject = true;
   }
-  void EventRow(uint32_t event, const std::vector<Value>& row) override {
+  void EventRow(uint32_t event, std::span<const Value> row) override {
     events.push_back(event);
     width = row.size();
     values.insert(values.end(), row.begin(), row.end());
@@ -100,7 +101,7 @@ class RecordComparer {
  public:
   // `old_to_new`: years to move an old date by to compare it with a new one (the population's
   // shift undone), so a benefit start of 2025-03-01 under the 2025 policy equals 2026-03-01.
-  RecordComparer(const ir::Program& a, const ir::Program& b, const interp::Inputs& ia, const interp::Inputs& ib,
+  RecordComparer(const ir::Program& a, const ir::Program& b, const settle::Inputs& ia, const settle::Inputs& ib,
                  int kind, int64_t old_to_new, RecordImpact& out)
       : a_(a), b_(b), ia_(ia), ib_(ib), columns_(PairColumns(a, b, kind)), old_to_new_(old_to_new), out_(out) {
     const ir::Output* ob = OutputOf(b, kind);
@@ -172,11 +173,11 @@ class RecordComparer {
   static void Add(Totals& t, const Value* va, const Value* vb) {
     if (va) {
       if (!va->present) ++t.absent_before;
-      else if (__builtin_add_overflow(t.before, va->a, &t.before)) throw interp::EvalError("a total overflows");
+      else if (__builtin_add_overflow(t.before, va->a, &t.before)) throw settle::EvalError("a total overflows");
     }
     if (vb) {
       if (!vb->present) ++t.absent_after;
-      else if (__builtin_add_overflow(t.after, vb->a, &t.after)) throw interp::EvalError("a total overflows");
+      else if (__builtin_add_overflow(t.after, vb->a, &t.after)) throw settle::EvalError("a total overflows");
     }
   }
   bool Same(const ColumnPair& c, const Value& va, const Value& vb) const {
@@ -189,21 +190,21 @@ class RecordComparer {
     if (c.old_type.base != c.new_type.base) return false;
     return SameValue(c.new_type, va, vb, old_to_new_);
   }
-  static std::string Show(const ir::Program& p, const interp::Inputs& in, const ir::Type& t, const Value& v) {
-    return interp::FormatCell(p, in, t, v, "none");
+  static std::string Show(const ir::Program& p, const settle::Inputs& in, const ir::Type& t, const Value& v) {
+    return io::FormatCell(p, in, t, v, "none");
   }
   const ir::Program &a_, &b_;
-  const interp::Inputs &ia_, &ib_;
+  const settle::Inputs &ia_, &ib_;
   std::vector<ColumnPair> columns_;
   int64_t old_to_new_;
   RecordImpact& out_;
   std::map<std::tuple<std::string, std::string, std::string>, int64_t> transitions_;
 };
 
-bool Read(const ImpactInputs& side, const ImpactOptions& options, int64_t shift, interp::Inputs& inputs,
+bool Read(const ImpactInputs& side, const ImpactOptions& options, int64_t shift, settle::Inputs& inputs,
           std::string& error) {
-  interp::InputErrors errors;
-  if (interp::ReadInputs(*side.interp, options.persons, options.claims, inputs, errors, shift)) return true;
+  settle::InputErrors errors;
+  if (io::ReadInputs(*side.interp, options.persons, options.claims, inputs, errors, shift)) return true;
   error += errors.Render();
   return false;
 }
@@ -211,7 +212,7 @@ bool Read(const ImpactInputs& side, const ImpactOptions& options, int64_t shift,
 // The event field to group by: the one named, or the first enumeration field.
 // The population's year: given, or the year most event dates fall in (more than half of
 // them), else the newer policy's. Reads the event dates as `inputs` holds them (unmoved).
-PopulationYear FindYear(const ir::Program& p, const interp::Inputs& inputs, int64_t given, int64_t newer) {
+PopulationYear FindYear(const ir::Program& p, const settle::Inputs& inputs, int64_t given, int64_t newer) {
   PopulationYear out;
   const int32_t field = p.records[1].order_field;
   std::map<int64_t, int64_t> years;
@@ -243,10 +244,10 @@ PopulationYear FindYear(const ir::Program& p, const interp::Inputs& inputs, int6
 }
 
 // Events whose date (as moved for each side) lies outside that policy's year.
-int64_t CountOutside(const ir::Program& pa, const interp::Inputs& ia, const ir::Program& pb, const interp::Inputs& ib) {
+int64_t CountOutside(const ir::Program& pa, const settle::Inputs& ia, const ir::Program& pb, const settle::Inputs& ib) {
   const int32_t fa = pa.records[1].order_field, fb = pb.records[1].order_field;
   if (fa < 0 || fb < 0) return 0;
-  auto outside = [](const interp::Inputs& in, int32_t field, uint32_t e, int64_t year) {
+  auto outside = [](const settle::Inputs& in, int32_t field, uint32_t e, int64_t year) {
     const Value v = in.events.Get(e, field);
     if (!v.present) return false;
     int y;
@@ -268,7 +269,7 @@ struct GroupKey {
   std::vector<Value> event_values, subject_values;  // a rule's values
 };
 
-std::string KeyText(const ir::Program& p, const interp::Inputs& in, const ir::Type& t, const Value& v, std::string* label) {
+std::string KeyText(const ir::Program& p, const settle::Inputs& in, const ir::Type& t, const Value& v, std::string* label) {
   if (!v.present) return "(none)";
   if (t.base == ir::Base::Enum) {
     const ir::EnumWord& w = p.enums[static_cast<size_t>(t.enum_id)].words[static_cast<size_t>(v.a)];
@@ -332,7 +333,7 @@ bool ResolveKey(const ImpactInputs& side, const std::string& by, int64_t shift, 
 // The breakdown's groups in order: enumeration words as declared, other values sorted.
 class Grouper {
  public:
-  Grouper(const ir::Program& p, const interp::Inputs& in, GroupKey& key, const std::vector<Totals>& blank,
+  Grouper(const ir::Program& p, const settle::Inputs& in, GroupKey& key, const std::vector<Totals>& blank,
           std::vector<Group>& groups)
       : p_(p), in_(in), key_(key), blank_(blank), groups_(groups) {
     if (key.type.base == ir::Base::Enum)
@@ -362,7 +363,7 @@ class Grouper {
   }
 
  private:
-  Value Value1(const std::vector<Value>& values, const interp::RecordTable& table, uint32_t row) const {
+  Value Value1(const std::vector<Value>& values, const settle::RecordTable& table, uint32_t row) const {
     return key_.field >= 0 ? table.Get(row, key_.field) : values[row];
   }
   Group* At(const Value& v) {
@@ -376,7 +377,7 @@ class Grouper {
     return it->second;
   }
   const ir::Program& p_;
-  const interp::Inputs& in_;
+  const settle::Inputs& in_;
   GroupKey& key_;
   const std::vector<Totals>& blank_;
   std::vector<Group>& groups_;
@@ -417,14 +418,14 @@ bool ComputeImpact(const ImpactInputs& old_side, const ImpactInputs& new_side, c
   impact.claims = options.claims;
   impact.engine = options.engine;
   // The population's year, then the population moved to each policy's year (spec section 10).
-  interp::Inputs ia, ib;
+  settle::Inputs ia, ib;
   if (!Read(new_side, options, 0, ib, error)) return false;
   PopulationYear& year = impact.population;
   year = FindYear(pb, ib, options.population_year, std::max(pa.header.year, pb.header.year));
   year.old_shift = pa.header.year - year.year;
   year.new_shift = pb.header.year - year.year;
   if (year.new_shift != 0) {
-    ib = interp::Inputs();
+    ib = settle::Inputs();
     if (!Read(new_side, options, year.new_shift, ib, error)) return false;
   }
   if (!Read(old_side, options, year.old_shift, ia, error)) return false;
@@ -458,8 +459,8 @@ bool ComputeImpact(const ImpactInputs& old_side, const ImpactInputs& new_side, c
   for (uint32_t s = 0; s < ib.subjects.Size(); ++s) {
     sa.Clear();
     sb.Clear();
-    old_side.settle(ia, s, sa, interp::SettleOptions{});
-    new_side.settle(ib, s, sb, interp::SettleOptions{});
+    old_side.settle(ia, s, sa, settle::SettleOptions{});
+    new_side.settle(ib, s, sb, settle::SettleOptions{});
     impact.funds.claimants_before += sa.events.empty() ? 0 : 1;
     impact.funds.claimants_after += sb.events.empty() ? 0 : 1;
     int64_t score = 0;

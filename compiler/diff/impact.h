@@ -147,7 +147,7 @@ struct Impact {
 // driver's engine, kept alive by `owner`.
 struct Settler {
   interp::Interpreter* interp = nullptr;
-  interp::SettleFn settle;
+  settle::SettleFn settle;
   std::shared_ptr<void> owner;
 };
 using MakeSettler = std::function<Settler(const ir::Program&)>;
@@ -159,7 +159,7 @@ struct ImpactInputs {
   const ir::Program* program = nullptr;
   const ast::Module* module = nullptr;
   interp::Interpreter* interp = nullptr;
-  interp::SettleFn settle;
+  settle::SettleFn settle;
   const SourceFile* source = nullptr;
   MakeSettler make_settler;
 };
@@ -180,9 +180,9 @@ bool RuleValues(const ImpactInputs& side, const std::string& rule, int64_t year_
                 ir::Type& type, std::string& error);
 
 // causes.cpp: the changed definitions (of `diff`) that one event's derivation went through on
-// either side, from the interpreter's traces of both settlements. Throws interp::EvalError.
-std::vector<Cause> FindCauses(const PolicyDiff& diff, const ImpactInputs& old_side, const interp::Inputs& old_inputs,
-                              const ImpactInputs& new_side, const interp::Inputs& new_inputs, uint32_t event,
+// either side, from the interpreter's traces of both settlements. Throws settle::EvalError.
+std::vector<Cause> FindCauses(const PolicyDiff& diff, const ImpactInputs& old_side, const settle::Inputs& old_inputs,
+                              const ImpactInputs& new_side, const settle::Inputs& new_inputs, uint32_t event,
                               int64_t old_to_new);
 
 // Whether two values are the same, an old date (or period) moved by `old_to_new` years first:

@@ -17,7 +17,7 @@
 #include "compiler/check/check.h"
 #include "compiler/diag/stack.h"
 #include "compiler/diff/impact.h"
-#include "compiler/interp/records.h"
+#include "compiler/io/read_inputs.h"
 #include "compiler/parse/parse.h"
 #include "runtime/date.h"
 
@@ -141,7 +141,7 @@ void ApplyArea(ast::Module& base, std::unique_ptr<ast::Module> fresh_new, const 
 }
 
 // Sums of named money columns over both outputs of a settlement.
-class NamedTotals : public interp::RowSink {
+class NamedTotals : public settle::RowSink {
  public:
   NamedTotals(const ir::Program& p, const std::vector<std::string>& names) {
     for (int kind = 0; kind < 2; ++kind) {
@@ -154,15 +154,15 @@ class NamedTotals : public interp::RowSink {
     }
     totals.assign(names.size(), 0);
   }
-  void SubjectRow(uint32_t, const std::vector<ir::Value>& row) override { Add(0, row); }
-  void EventRow(uint32_t, const std::vector<ir::Value>& row) override { Add(1, row); }
+  void SubjectRow(uint32_t, std::span<const ir::Value> row) override { Add(0, row); }
+  void EventRow(uint32_t, std::span<const ir::Value> row) override { Add(1, row); }
   std::vector<int64_t> totals;
 
  private:
-  void Add(int kind, const std::vector<ir::Value>& row) {
+  void Add(int kind, std::span<const ir::Value> row) {
     for (const auto& [c, n] : where_[kind])
       if (row[c].present && __builtin_add_overflow(totals[n], row[c].a, &totals[n]))
-        throw interp::EvalError("a total overflows");
+        throw settle::EvalError("a total overflows");
   }
   std::vector<std::pair<size_t, size_t>> where_[2];
 };
@@ -181,15 +181,15 @@ bool CheckVariant(const ast::Module& m, const std::string& dir, ir::Program& pro
 
 // Settles the population moved by `shift` years under a checked variant.
 bool SettleProgram(const ImpactInputs& side, const ir::Program& program, const ImpactOptions& options, int64_t shift,
-                   interp::RowSink& sink, std::string& note) {
+                   settle::RowSink& sink, std::string& note) {
   Settler settler = side.make_settler(program);
-  interp::Inputs inputs;
-  interp::InputErrors errors;
-  if (!interp::ReadInputs(*settler.interp, options.persons, options.claims, inputs, errors, shift)) {
+  settle::Inputs inputs;
+  settle::InputErrors errors;
+  if (!io::ReadInputs(*settler.interp, options.persons, options.claims, inputs, errors, shift)) {
     note = errors.Render();
     return false;
   }
-  for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) settler.settle(inputs, s, sink, interp::SettleOptions{});
+  for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) settler.settle(inputs, s, sink, settle::SettleOptions{});
   return true;
 }
 
@@ -282,7 +282,7 @@ bool ComputeWaterfall(const ImpactInputs& old_side, const ImpactInputs& new_side
           task.step.separable =
               VariantTotals(old_side, *task.module, old_dir, options, shift, names, task.totals, task.step.note);
         });
-      } catch (const interp::EvalError& e) {
+      } catch (const settle::EvalError& e) {
         std::lock_guard<std::mutex> lock(failed_mutex);
         failed = e.what();
       }
@@ -293,7 +293,7 @@ bool ComputeWaterfall(const ImpactInputs& old_side, const ImpactInputs& new_side
   for (size_t i = 1; i < threads; ++i) pool.emplace_back(work);
   work();
   for (std::thread& t : pool) t.join();
-  if (!failed.empty()) throw interp::EvalError(failed);
+  if (!failed.empty()) throw settle::EvalError(failed);
 
   std::vector<int64_t> base = w.before;
   std::vector<int64_t> sum(w.columns.size(), 0);
@@ -345,14 +345,14 @@ bool RuleValues(const ImpactInputs& side, const std::string& rule, int64_t year_
     c.value->range = o.range;
     o.columns.push_back(std::move(c));
   }
-  class KeySink : public interp::RowSink {
+  class KeySink : public settle::RowSink {
    public:
     KeySink(std::vector<ir::Value>& e, std::vector<ir::Value>& s) : e_(e), s_(s) {}
-    void SubjectRow(uint32_t subject, const std::vector<ir::Value>& row) override {
+    void SubjectRow(uint32_t subject, std::span<const ir::Value> row) override {
       if (subject >= s_.size()) s_.resize(subject + 1);
       s_[subject] = row.back();
     }
-    void EventRow(uint32_t event, const std::vector<ir::Value>& row) override {
+    void EventRow(uint32_t event, std::span<const ir::Value> row) override {
       if (event >= e_.size()) e_.resize(event + 1);
       e_[event] = row.back();
     }

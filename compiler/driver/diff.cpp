@@ -48,12 +48,12 @@ int RunDiff(const DiffOptions& options) {
       if (with_impact) {
         // The fastest engine: -O2 and the object cache, as `polc run` has them.
         const EngineConfig config = SpeedConfig(options.impact.engine, 1, false);
-        std::unique_ptr<Engine> ea = MakeEngine(a->program, config, std::cerr);
-        std::unique_ptr<Engine> eb = MakeEngine(b->program, config, std::cerr);
+        std::unique_ptr<Settlers> ea = MakeSettlers(a->program, config, std::cerr);
+        std::unique_ptr<Settlers> eb = MakeSettlers(b->program, config, std::cerr);
         // The waterfall's variants and the --by rule settle with the same engine (each a
         // program of its own, compiled once into the object cache).
         diff::MakeSettler make = [config](const ir::Program& program) {
-          std::shared_ptr<Engine> engine = MakeEngine(program, config, std::cerr);
+          std::shared_ptr<Settlers> engine = MakeSettlers(program, config, std::cerr);
           return diff::Settler{engine->interp.get(), engine->settle, engine};
         };
         std::string error;
@@ -77,7 +77,7 @@ int RunDiff(const DiffOptions& options) {
         if (with_impact) std::cout << diff::ImpactText(impact, style);
       }
       exit_code = d.Empty() ? 0 : 1;
-    } catch (const interp::EvalError& e) {
+    } catch (const settle::EvalError& e) {
       std::cerr << "polc: " << e.what() << "\n";
     }
   });

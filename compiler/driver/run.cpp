@@ -6,7 +6,7 @@
 #include "compiler/diag/stack.h"
 #include "compiler/driver/commands.h"
 #include "compiler/driver/session.h"
-#include "compiler/interp/results.h"
+#include "compiler/io/results.h"
 
 namespace polc::driver {
 
@@ -26,16 +26,16 @@ int RunRun(const RunOptions& options) {
   // The interpreter recurses once per nesting level of the policy.
   RunOnLargeStack([&] {
     try {
-      std::unique_ptr<Engine> engine = MakeEngine(c->program, SpeedConfig(options.engine, options.threads, options.no_cache), std::cerr);
-      interp::Inputs inputs;
+      std::unique_ptr<Settlers> engine = MakeSettlers(c->program, SpeedConfig(options.engine, options.threads, options.no_cache), std::cerr);
+      settle::Inputs inputs;
       if (!LoadInputs(*engine->interp, options.persons, options.claims, inputs, std::cerr, options.threads)) return;
       std::string error;
-      if (!interp::WriteResults(c->program, engine->settlers, inputs, options.out, options.persons_out, error)) {
+      if (!io::WriteResults(c->program, engine->settlers, inputs, options.out, options.persons_out, error)) {
         std::cerr << "polc: " << error << "\n";
         return;
       }
       exit_code = 0;
-    } catch (const interp::EvalError& e) {
+    } catch (const settle::EvalError& e) {
       std::cerr << "polc: " << e.what() << "\n";
     }
   });

@@ -10,7 +10,7 @@
 #include "compiler/driver/commands.h"
 #include "compiler/driver/session.h"
 #include "compiler/diff/report.h"
-#include "compiler/interp/results.h"
+#include "compiler/io/results.h"
 #include "runtime/money.h"
 
 namespace polc::driver {
@@ -42,7 +42,7 @@ struct PolicySummary {
 };
 
 // Per output column: word counts (enumerations), a total (money), nothing otherwise.
-class SummarySink : public interp::RowSink {
+class SummarySink : public settle::RowSink {
  public:
   explicit SummarySink(const ir::Program& program) : program_(program) {
     for (int kind = 0; kind < 2; ++kind) {
@@ -55,8 +55,8 @@ class SummarySink : public interp::RowSink {
       }
     }
   }
-  void SubjectRow(uint32_t, const std::vector<ir::Value>& values) override { Add(0, values); }
-  void EventRow(uint32_t, const std::vector<ir::Value>& values) override { Add(1, values); }
+  void SubjectRow(uint32_t, std::span<const ir::Value> values) override { Add(0, values); }
+  void EventRow(uint32_t, std::span<const ir::Value> values) override { Add(1, values); }
 
   void Collect(PolicySummary& out) const {
     for (int kind = 0; kind < 2; ++kind) {
@@ -89,7 +89,7 @@ class SummarySink : public interp::RowSink {
     }
   }
 
-  void Print(std::ostream& out, const interp::Inputs& inputs) const {
+  void Print(std::ostream& out, const settle::Inputs& inputs) const {
     for (int kind = 0; kind < 2; ++kind) {
       if (program_.output_of[kind] < 0) continue;
       const ir::Output& output = program_.outputs[static_cast<size_t>(program_.output_of[kind])];
@@ -107,7 +107,7 @@ class SummarySink : public interp::RowSink {
           out << fmt::format("    {:<16} {}\n", output.columns[c].name, counts);
         } else if (type.base == ir::Base::Money) {
           out << fmt::format("    {:<16} {:>18}{}\n", output.columns[c].name,
-                             interp::FormatCell(program_, inputs, type, {column.total, 0, true}),
+                             io::FormatCell(program_, inputs, type, {column.total, 0, true}),
                              column.absent > 0 ? fmt::format("  ({} absent)", column.absent) : "");
         }
       }
@@ -120,7 +120,7 @@ class SummarySink : public interp::RowSink {
     int64_t total = 0;
     int64_t absent = 0;
   };
-  void Add(int kind, const std::vector<ir::Value>& values) {
+  void Add(int kind, std::span<const ir::Value> values) {
     ++rows_[kind];
     const ir::Output& output = program_.outputs[static_cast<size_t>(program_.output_of[kind])];
     for (size_t c = 0; c < values.size(); ++c) {
@@ -132,7 +132,7 @@ class SummarySink : public interp::RowSink {
         if (!values[c].present) {
           ++column.absent;
         } else if (__builtin_add_overflow(column.total, values[c].a, &column.total)) {
-          throw interp::EvalError(fmt::format("the total of {} overflows", output.columns[c].name));
+          throw settle::EvalError(fmt::format("the total of {} overflows", output.columns[c].name));
         }
       }
     }
@@ -151,12 +151,12 @@ bool Summarize(const std::string& path, const SummaryOptions& options, std::vect
     try {
       const ir::Program& program = c->program;
       // The optimized engine from the object cache: the figure printed is settlement speed.
-      std::unique_ptr<Engine> engine = MakeEngine(program, SpeedConfig(options.engine, 1, false), std::cerr);
-      interp::Inputs inputs;
+      std::unique_ptr<Settlers> engine = MakeSettlers(program, SpeedConfig(options.engine, 1, false), std::cerr);
+      settle::Inputs inputs;
       if (!LoadInputs(*engine->interp, options.persons, options.claims, inputs, std::cerr)) return;
       SummarySink sink(program);
       const auto start = std::chrono::steady_clock::now();
-      for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) engine->settle(inputs, s, sink, interp::SettleOptions{});
+      for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) engine->settle(inputs, s, sink, settle::SettleOptions{});
       PolicySummary summary;
       summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       summary.file = path;
@@ -181,7 +181,7 @@ bool Summarize(const std::string& path, const SummaryOptions& options, std::vect
       }
       out.push_back(std::move(summary));
       ok = true;
-    } catch (const interp::EvalError& e) {
+    } catch (const settle::EvalError& e) {
       std::cerr << "polc: " << e.what() << "\n";
     }
   });

@@ -77,10 +77,10 @@ std::unique_ptr<Computed> Compute(const std::string& old_policy, const std::stri
   RunOnLargeStack([&] {
     driver::EngineConfig config;
     config.optimize = false;
-    auto ea = driver::MakeEngine(c->a->program, config, std::cerr);
-    auto eb = driver::MakeEngine(c->b->program, config, std::cerr);
+    auto ea = driver::MakeSettlers(c->a->program, config, std::cerr);
+    auto eb = driver::MakeSettlers(c->b->program, config, std::cerr);
     diff::MakeSettler make = [config](const ir::Program& program) {
-      std::shared_ptr<driver::Engine> e = driver::MakeEngine(program, config, std::cerr);
+      std::shared_ptr<driver::Settlers> e = driver::MakeSettlers(program, config, std::cerr);
       return diff::Settler{e->interp.get(), e->settle, e};
     };
     c->d = diff::Compare({c->a->module.get(), &c->a->program}, {c->b->module.get(), &c->b->program});
@@ -89,7 +89,7 @@ std::unique_ptr<Computed> Compute(const std::string& old_policy, const std::stri
           {&c->a->program, c->a->module.get(), ea->interp.get(), ea->settle, c->a->source.get(), make},
           {&c->b->program, c->b->module.get(), eb->interp.get(), eb->settle, c->b->source.get(), make}, c->d, options,
           c->impact, c->error);
-    } catch (const interp::EvalError& e) {
+    } catch (const settle::EvalError& e) {
       c->error = e.what();
     }
   });

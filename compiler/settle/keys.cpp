@@ -1,12 +1,12 @@
 // Keys of input records: spelling, comparing, duplicates and settlement order (see keys.h).
-#include "compiler/interp/keys.h"
+#include "compiler/settle/keys.h"
 
 #include <algorithm>
 #include <functional>
 
 #include <fmt/format.h>
 
-namespace polc::interp {
+namespace polc::settle {
 
 using ir::Base;
 using ir::Value;
@@ -113,4 +113,4 @@ void OrderEvents(Inputs& inputs) {
   }
 }
 
-}  // namespace polc::interp
+}  // namespace polc::settle

@@ -7,9 +7,13 @@
 #include <string_view>
 #include <vector>
 
-#include "compiler/interp/interp.h"
+#include "compiler/settle/inputs.h"
+#include "compiler/settle/seam.h"
 
-namespace polc::interp {
+namespace polc::io {
+
+using settle::Inputs;
+using settle::SettleFn;
 
 // A rate in basis points as a percentage with the decimals it needs: 8500 -> "85%",
 // 6250 -> "62.5%", 5 -> "0.05%".
@@ -40,6 +44,5 @@ struct ResultTable {
 // Settles every subject into memory: tables[0] subjects, tables[1] events. Throws EvalError.
 void SettleToTables(const ir::Program& program, const SettleFn& settle, const Inputs& inputs,
                     ResultTable tables[2]);
-void SettleToTables(Interpreter& interp, const Inputs& inputs, ResultTable tables[2]);
 
-}  // namespace polc::interp
+}  // namespace polc::io

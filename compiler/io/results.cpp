@@ -1,5 +1,5 @@
 // Formatting output values and writing result files (see results.h).
-#include "compiler/interp/results.h"
+#include "compiler/io/results.h"
 
 #include <algorithm>
 #include <condition_variable>
@@ -15,10 +15,13 @@
 #include "runtime/date.h"
 #include "runtime/money.h"
 
-namespace polc::interp {
+namespace polc::io {
 
 using ir::Base;
 using ir::Value;
+using settle::EvalError;
+using settle::RowSink;
+using settle::SettleOptions;
 
 std::string FormatRate(int64_t bp) {
   const uint64_t magnitude = bp < 0 ? uint64_t{0} - static_cast<uint64_t>(bp) : static_cast<uint64_t>(bp);
@@ -118,11 +121,11 @@ class ChunkSink : public RowSink {
     chunk.events = event_rows_.Take();
   }
 
-  void SubjectRow(uint32_t, const std::vector<Value>& values) override {
+  void SubjectRow(uint32_t, std::span<const Value> values) override {
     if (subjects_) Format(0, values, subject_rows_);
   }
 
-  void EventRow(uint32_t event, const std::vector<Value>& values) override {
+  void EventRow(uint32_t event, std::span<const Value> values) override {
     if (arena_ == nullptr) {
       Format(1, values, event_rows_);
       return;
@@ -142,7 +145,7 @@ class ChunkSink : public RowSink {
   }
 
  private:
-  void Format(int kind, const std::vector<Value>& values, rt::CsvWriter& writer) {
+  void Format(int kind, std::span<const Value> values, rt::CsvWriter& writer) {
     const ir::Output& output = program_.outputs[static_cast<size_t>(program_.output_of[kind])];
     for (size_t c = 0; c < values.size(); ++c) {
       cell_.clear();
@@ -321,13 +324,13 @@ class TableSink : public RowSink {
  public:
   TableSink(const ir::Program& program, const Inputs& inputs, ResultTable* tables)
       : program_(program), inputs_(inputs), tables_(tables) {}
-  void SubjectRow(uint32_t subject, const std::vector<Value>& values) override {
+  void SubjectRow(uint32_t subject, std::span<const Value> values) override {
     Store(0, subject, values);
   }
-  void EventRow(uint32_t event, const std::vector<Value>& values) override { Store(1, event, values); }
+  void EventRow(uint32_t event, std::span<const Value> values) override { Store(1, event, values); }
 
  private:
-  void Store(int kind, uint32_t row, const std::vector<Value>& values) {
+  void Store(int kind, uint32_t row, std::span<const Value> values) {
     const ir::Output& output = program_.outputs[static_cast<size_t>(program_.output_of[kind])];
     std::vector<std::string>& cells = tables_[kind].rows[row];
     cells.clear();
@@ -342,10 +345,6 @@ class TableSink : public RowSink {
 };
 
 }  // namespace
-
-void SettleToTables(Interpreter& interp, const Inputs& inputs, ResultTable tables[2]) {
-  SettleToTables(interp.Program(), interp.AsSettleFn(), inputs, tables);
-}
 
 void SettleToTables(const ir::Program& program, const SettleFn& settle, const Inputs& inputs,
                     ResultTable tables[2]) {
@@ -363,4 +362,4 @@ void SettleToTables(const ir::Program& program, const SettleFn& settle, const In
   for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) settle(inputs, s, sink, SettleOptions{});
 }
 
-}  // namespace polc::interp
+}  // namespace polc::io
