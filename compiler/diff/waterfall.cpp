@@ -19,6 +19,7 @@
 #include "compiler/diff/impact.h"
 #include "compiler/io/read_inputs.h"
 #include "compiler/parse/parse.h"
+#include "compiler/settle/population.h"
 #include "runtime/date.h"
 
 namespace polc::diff {
@@ -189,7 +190,11 @@ bool SettleProgram(const ImpactInputs& side, const ir::Program& program, const I
     note = errors.Render();
     return false;
   }
-  for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) settler.settle(inputs, s, sink, settle::SettleOptions{});
+  settle::Population population;
+  population.subjects = inputs.subjects.Size();
+  population.settle = [&](size_t, uint32_t s) { settler.settle(inputs, s, sink, settle::SettleOptions{}); };
+  std::string failure;
+  if (!settle::SettlePopulation(population, failure)) throw settle::EvalError(failure);
   return true;
 }
 

@@ -11,6 +11,7 @@
 #include "compiler/driver/session.h"
 #include "compiler/diff/report.h"
 #include "compiler/io/results.h"
+#include "compiler/settle/population.h"
 #include "runtime/money.h"
 
 namespace polc::driver {
@@ -156,7 +157,11 @@ bool Summarize(const std::string& path, const SummaryOptions& options, std::vect
       if (!LoadInputs(*engine->interp, options.persons, options.claims, inputs, std::cerr)) return;
       SummarySink sink(program);
       const auto start = std::chrono::steady_clock::now();
-      for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) engine->settle(inputs, s, sink, settle::SettleOptions{});
+      settle::Population population;
+      population.subjects = inputs.subjects.Size();
+      population.settle = [&](size_t, uint32_t s) { engine->settle(inputs, s, sink, settle::SettleOptions{}); };
+      std::string error;
+      if (!settle::SettlePopulation(population, error)) throw settle::EvalError(error);
       PolicySummary summary;
       summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       summary.file = path;
