@@ -42,6 +42,16 @@ td,th{border-bottom:1px solid #eee;padding:3px 8px;text-align:left;vertical-alig
 svg text{font-size:11px;fill:#333}
 )";
 
+// At most `max` code points of UTF-8 text, an ellipsis marking a cut (never inside a character).
+std::string Shorten(const std::string& s, size_t max) {
+  size_t points = 0, i = 0;
+  for (; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;
+    if (points++ == max) return s.substr(0, i) + "…";
+  }
+  return s;
+}
+
 std::string ChangeClass(int64_t change) { return change > 0 ? "up" : change < 0 ? "down" : ""; }
 
 std::string Card(const std::string& id, const std::string& title, int64_t before, int64_t after, bool wan) {
@@ -99,7 +109,7 @@ std::string WaterfallSvg(const Waterfall& w, size_t funds) {
     const double x1 = b.total ? left : x.X(static_cast<double>(std::min(b.from, b.to)));
     const double x2 = x.X(static_cast<double>(b.total ? b.to : std::max(b.from, b.to)));
     const char* color = b.total ? "#5d6d7e" : b.to > b.from ? "#c0392b" : "#1e8449";
-    std::string name = b.name.size() > 48 ? b.name.substr(0, 45) + "…" : b.name;
+    const std::string name = Shorten(b.name, 40);
     svg += fmt::format("<text x=\"{}\" y=\"{:.0f}\" text-anchor=\"end\">{}</text>", left - 6, y + 14, Esc(name));
     svg += fmt::format("<rect x=\"{:.1f}\" y=\"{:.0f}\" width=\"{:.1f}\" height=\"{:.0f}\" fill=\"{}\"/>", x1, y + 2,
                        std::max(x2 - x1, 1.0), row - 6, color);
