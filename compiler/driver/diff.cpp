@@ -13,6 +13,7 @@
 #include "compiler/diff/impact.h"
 #include "compiler/diff/report.h"
 #include "compiler/driver/commands.h"
+#include "compiler/driver/progress.h"
 #include "compiler/driver/session.h"
 
 namespace polc::driver {
@@ -25,6 +26,7 @@ struct DiffOptions {
   std::string format = "text";
   std::string color = "auto";
   diff::ImpactOptions impact;
+  ProgressOptions progress;
 };
 
 int RunDiff(const DiffOptions& options) {
@@ -47,9 +49,22 @@ int RunDiff(const DiffOptions& options) {
       const bool with_impact = !options.impact.persons.empty();
       if (with_impact) {
         // The fastest engine: -O2 and the object cache, as `polc run` has them.
+        Progress progress(options.progress);
+        progress.Phase("compiling");
         const EngineConfig config = SpeedConfig(options.impact.engine, 1, false);
         std::unique_ptr<Settlers> ea = MakeSettlers(a->program, config, std::cerr);
         std::unique_ptr<Settlers> eb = MakeSettlers(b->program, config, std::cerr);
+        progress.Phase("reading " + options.impact.claims);
+        diff::ImpactOptions impact_options = options.impact;
+        const std::string what = b->program.records[1].name + "s";
+        bool settling = false;
+        if (progress.Shown()) {
+          impact_options.progress = [&](uint64_t done, uint64_t total) {
+            if (!settling) progress.Phase("settling under both policies", total, what);
+            settling = true;
+            progress.Update(done);
+          };
+        }
         // The waterfall's variants and the --by rule settle with the same engine (each a
         // program of its own, compiled once into the object cache).
         diff::MakeSettler make = [config](const ir::Program& program) {
@@ -59,10 +74,12 @@ int RunDiff(const DiffOptions& options) {
         std::string error;
         if (!diff::ComputeImpact({&a->program, a->module.get(), ea->interp.get(), ea->settle, a->source.get(), make},
                                  {&b->program, b->module.get(), eb->interp.get(), eb->settle, b->source.get(), make},
-                                 d, options.impact, impact, error)) {
+                                 d, impact_options, impact, error)) {
+          progress.Finish(0, "");
           std::cerr << error << (error.empty() || error.back() == '\n' ? "" : "\n");
           return;
         }
+        progress.Finish(impact.events.rows, what);
       }
       const diff::Impact* shown = with_impact ? &impact : nullptr;
       if (options.format == "json") {
@@ -109,6 +126,7 @@ void AddDiffCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", options->impact.threads,
                   "threads settling the waterfall's policy variants (default: every core); the same figures for any number")
       ->check(CLI::Range(1, 256));
+  AddProgressOptions(*cmd, options->progress);
   cmd->callback([options, &exit_code] {
     if (options->json) options->format = "json";
     exit_code = RunDiff(*options);
