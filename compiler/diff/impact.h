@@ -79,12 +79,12 @@ struct ImpactOptions {
   // policy ('-' read as '_'); empty: the event record's first enumeration field.
   std::string by;
   size_t top = 10;
-  int64_t population_year = 0;  // 0: from the event dates (see PopulationYear)
-  bool waterfall = true;        // settle a variant per changed area (waterfall.cpp)
-  int threads = 1;              // the variants settle on this many threads
   // When set, called as the population is settled: claims settled under both policies so
   // far, and their number (polc diff's progress line).
   std::function<void(uint64_t done, uint64_t total)> progress;
+  int64_t population_year = 0;  // 0: from the event dates (see PopulationYear)
+  bool waterfall = true;        // settle a variant per changed area (waterfall.cpp)
+  int threads = 1;              // the variants settle on this many threads
 };
 
 // The population's year and what moving it did.

@@ -122,11 +122,11 @@ void AddDiffCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--by", options->impact.by,
                   "a claim or person field or a rule of the new policy to total by (default: the claim's first enumeration field)");
   AddEngineOption(*cmd, options->impact.engine);
+  AddProgressOptions(*cmd, options->progress);
   options->impact.threads = static_cast<int>(std::max(std::thread::hardware_concurrency(), 1u));
   cmd->add_option("--threads", options->impact.threads,
                   "threads settling the waterfall's policy variants (default: every core); the same figures for any number")
       ->check(CLI::Range(1, 256));
-  AddProgressOptions(*cmd, options->progress);
   cmd->callback([options, &exit_code] {
     if (options->json) options->format = "json";
     exit_code = RunDiff(*options);
