@@ -255,10 +255,7 @@ bool WriteResults(const ir::Program& program, const std::vector<SettleFn>& settl
   bool in_order = true;
   for (uint32_t k = 0; k < inputs.event_order.size() && in_order; ++k) in_order = inputs.event_order[k] == k;
   std::vector<Arena> arenas(in_order ? 0 : settlers.size());
-  std::vector<uint64_t> where;
-  where.reserve(in_order ? 0 : inputs.events.Size());
-  settle::AdviseHugePages(where.data(), where.capacity() * sizeof(uint64_t));
-  where.assign(in_order ? 0 : inputs.events.Size(), 0);
+  std::vector<uint64_t> where(in_order ? 0 : inputs.events.Size(), 0);
   const bool settled = SettleInChunks(
       program, settlers, inputs, subject_writer != nullptr, in_order ? nullptr : &arenas, &where,
       [&](Chunk& chunk) {

@@ -1,10 +1,7 @@
 // The input tables' storage (RecordTable, TextPool) and the input error report.
 #include "compiler/settle/inputs.h"
 
-#include <sys/mman.h>
-
 #include <algorithm>
-#include <cstdint>
 
 #include <fmt/format.h>
 
@@ -46,27 +43,10 @@ void RecordTable::Append(const std::vector<Value>& values, uint64_t line) {
   lines_.push_back(line);
 }
 
-void AdviseHugePages(const void* data, size_t bytes) {
-  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-  const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
-  const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(kHuge - 1);
-  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-}
-
 void RecordTable::Reserve(size_t rows) {
   data_.reserve(rows * static_cast<size_t>(field_count_));
   present_.reserve(rows * static_cast<size_t>(present_words_));
   lines_.reserve(rows);
-  AdviseHugePages(data_.data(), data_.capacity() * sizeof(int64_t));
-  AdviseHugePages(present_.data(), present_.capacity() * sizeof(uint64_t));
-  AdviseHugePages(lines_.data(), lines_.capacity() * sizeof(uint64_t));
-}
-
-void TextPool::Reserve(size_t strings, size_t bytes) {
-  ends_.reserve(strings);
-  chars_.reserve(bytes);
-  AdviseHugePages(ends_.data(), ends_.capacity() * sizeof(uint64_t));
-  AdviseHugePages(chars_.data(), chars_.capacity());
 }
 
 void RecordTable::AppendTable(const RecordTable& other, int64_t text_offset) {

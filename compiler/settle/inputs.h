@@ -12,10 +12,6 @@
 
 namespace polc::settle {
 
-// Asks the kernel to back [data, data + bytes) with huge pages where it can: large input
-// tables then cost far fewer page faults and TLB misses. Only advice; any range is fine.
-void AdviseHugePages(const void* data, size_t bytes);
-
 // Strings of one record kind, back to back. A Text value's `a` is an index here and its `b`
 // says which record kind's pool (0 subject, 1 event), so a value alone finds its text.
 class TextPool {
@@ -30,7 +26,10 @@ class TextPool {
     return std::string_view(chars_).substr(begin, ends_[index] - begin);
   }
   size_t Bytes() const { return chars_.capacity() + ends_.capacity() * sizeof(uint64_t); }
-  void Reserve(size_t strings, size_t bytes);
+  void Reserve(size_t strings, size_t bytes) {
+    ends_.reserve(strings);
+    chars_.reserve(bytes);
+  }
   int64_t Size() const { return static_cast<int64_t>(ends_.size()); }
   size_t CharBytes() const { return chars_.size(); }
   // Appends every string of `other`; its index i becomes Size() (before the call) + i.

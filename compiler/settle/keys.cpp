@@ -67,10 +67,7 @@ void CheckDuplicates(const RecordTable& table, const Inputs& inputs, const std::
   };
   size_t capacity = 16;
   while (capacity < total * 2) capacity *= 2;
-  std::vector<Slot> slots;
-  slots.reserve(capacity);
-  AdviseHugePages(slots.data(), capacity * sizeof(Slot));
-  slots.assign(capacity, Slot{0, UINT64_MAX});
+  std::vector<Slot> slots(capacity, Slot{0, UINT64_MAX});
   const std::string& key_name = table.Decl().fields[static_cast<size_t>(key_field)].name;
   // Entries in line order, hashed a batch ahead so that each batch's slots are being loaded
   // while the batch before is inserted (the slots are a random walk through a large table).

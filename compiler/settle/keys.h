@@ -31,8 +31,6 @@ class KeyIndex {
   void Reserve(size_t keys) {
     size_t capacity = 16;
     while (capacity < keys * 2) capacity *= 2;
-    slots_.reserve(capacity);
-    AdviseHugePages(slots_.data(), capacity * sizeof(Slot));
     slots_.assign(capacity, Slot{});
   }
   // Keeps the first row of a repeated key (the repeat is reported as a duplicate).
