@@ -1,12 +1,13 @@
-// `polc run POLICY --persons P --claims C --out R [--persons-out S] [--engine jit|interp]`:
-// settles a population and writes the result files (spec section 12). Nothing on stdout;
-// on any error no output file is left behind.
+// `polc run POLICY --persons P --claims C --out R [--persons-out S] [--engine jit|interp]
+// [--shard K/N]`: settles a population (or one shard of it, docs/scale.md) and writes the
+// result files (spec section 12). Nothing on stdout; on any error no output file is left behind.
 #include <iostream>
 
 #include "compiler/diag/stack.h"
 #include "compiler/driver/commands.h"
 #include "compiler/driver/session.h"
 #include "compiler/io/results.h"
+#include "compiler/settle/shard.h"
 
 namespace polc::driver {
 
@@ -15,11 +16,18 @@ namespace {
 struct RunOptions {
   std::string policy, persons, claims, out, persons_out;
   std::string engine = "jit";
+  std::string shard;
   int threads = 1;
   bool no_cache = false;
 };
 
 int RunRun(const RunOptions& options) {
+  settle::Shard shard;
+  std::string shard_error;
+  if (!options.shard.empty() && !settle::ParseShard(options.shard, shard, shard_error)) {
+    std::cerr << "polc: " << shard_error << "\n";
+    return 2;
+  }
   std::unique_ptr<Compilation> c = LoadPolicy(options.policy, std::cerr);
   if (c == nullptr) return 1;
   int exit_code = 1;
@@ -29,6 +37,8 @@ int RunRun(const RunOptions& options) {
       std::unique_ptr<Settlers> engine = MakeSettlers(c->program, SpeedConfig(options.engine, options.threads, options.no_cache), std::cerr);
       settle::Inputs inputs;
       if (!LoadInputs(*engine->interp, options.persons, options.claims, inputs, std::cerr, options.threads)) return;
+      // Every row is read and checked, so each shard reports the whole input's errors.
+      settle::KeepShard(inputs, shard);
       std::string error;
       if (!io::WriteResults(c->program, engine->settlers, inputs, options.out, options.persons_out, error)) {
         std::cerr << "polc: " << error << "\n";
@@ -52,6 +62,8 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--claims", options->claims, "event CSV (one row per claim)")->required();
   cmd->add_option("--out", options->out, "event results CSV to write")->required();
   cmd->add_option("--persons-out", options->persons_out, "subject results CSV to write");
+  cmd->add_option("--shard", options->shard,
+                  "K/N: settle only the persons whose id hashes to shard K of N (0 <= K < N); polc merge joins the shards");
   AddEngineOption(*cmd, options->engine);
   AddSpeedOptions(*cmd, options->threads, options->no_cache);
   cmd->callback([options, &exit_code] { exit_code = RunRun(*options); });

@@ -1,0 +1,136 @@
+// `polc run --shard K/N` and `polc merge`: the hash is FNV-1a 64 (known vectors), shards are
+// disjoint and cover the population, N shards merged are the single run's bytes (claims in
+// settlement order or not, with the person output), and merge refuses parts that do not fit.
+#include <algorithm>
+#include <filesystem>
+#include <sstream>
+#include <vector>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "compiler/settle/shard.h"
+#include "tests/unit/test_util.h"
+
+namespace polc {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(Shard, HashIsFnv1a64) {
+  // The published FNV-1a 64 test vectors.
+  EXPECT_EQ(settle::Fnv1a64(""), 0xcbf29ce484222325ULL);
+  EXPECT_EQ(settle::Fnv1a64("a"), 0xaf63dc4c8601ec8cULL);
+  EXPECT_EQ(settle::Fnv1a64("foobar"), 0x85944171f73967e8ULL);
+  EXPECT_EQ(settle::ShardOfKey("foobar", 4), 0x85944171f73967e8ULL % 4);
+}
+
+TEST(Shard, ParsesKOverN) {
+  settle::Shard s;
+  std::string error;
+  ASSERT_TRUE(settle::ParseShard("3/4", s, error));
+  EXPECT_EQ(s.k, 3u);
+  EXPECT_EQ(s.n, 4u);
+  for (const char* bad : {"4/4", "1", "a/4", "0/0", "-1/4", "1/4/", " 1/4", "0/65537", "1/"}) {
+    EXPECT_FALSE(settle::ParseShard(bad, s, error)) << bad;
+    EXPECT_NE(error.find("K/N"), std::string::npos) << error;
+  }
+}
+
+class ShardCli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    root_ = MakeTempDir("polc_shard");
+    ASSERT_FALSE(root_.empty());
+    const std::string gen = fmt::format("'{}' --persons 3000 --seed 5 --out '{}/pop' >/dev/null", POLC_GEN_BINARY, root_);
+    ASSERT_EQ(std::system(gen.c_str()), 0);
+    std::istringstream claims(ReadAll(root_ + "/pop/claims.csv"));
+    std::string header, line;
+    std::getline(claims, header);
+    std::vector<std::string> rows;
+    while (std::getline(claims, line)) rows.push_back(line);
+    std::reverse(rows.begin(), rows.end());
+    std::string reversed = header + "\n";
+    for (const std::string& row : rows) reversed += row + "\n";
+    WriteAll(root_ + "/pop/reversed.csv", reversed);
+  }
+  static void TearDownTestSuite() { fs::remove_all(root_); }
+  int Polc(const std::string& args) {
+    const PolcRun r = RunPolc(root_, args, root_, fmt::format("XDG_CACHE_HOME='{}/cache'", root_));
+    err_ = r.err;
+    return r.code;
+  }
+  static std::string Policy() { return std::string(POLC_SOURCE_DIR) + "/policies/huaihua-2026.policy"; }
+  static std::string root_;
+  std::string err_;
+};
+
+std::string ShardCli::root_;
+
+// The data rows of a CSV file (no header); these outputs quote no newline.
+std::vector<std::string> Rows(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> rows;
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) rows.push_back(line);
+  return rows;
+}
+
+TEST_F(ShardCli, MergedShardsAreTheSingleRun) {
+  for (const char* claims : {"claims.csv", "reversed.csv"}) {
+    const std::string inputs = fmt::format("--persons pop/persons.csv --claims pop/{}", claims);
+    ASSERT_EQ(Polc(fmt::format("run '{}' {} --out all.r.csv --persons-out all.p.csv", Policy(), inputs)), 0) << err_;
+    for (int n : {1, 3, 4}) {
+      std::string parts, person_parts;
+      std::vector<std::string> union_rows;
+      size_t person_rows = 0;
+      for (int k = 0; k < n; ++k) {
+        ASSERT_EQ(Polc(fmt::format("run '{}' {} --shard {}/{} --out s{}.r.csv --persons-out s{}.p.csv --threads 2",
+                                   Policy(), inputs, k, n, k, k)), 0) << err_;
+        parts += fmt::format(" s{}.r.csv", k);
+        person_parts += fmt::format(" s{}.p.csv", k);
+        const std::vector<std::string> rows = Rows(ReadAll(root_ + fmt::format("/s{}.r.csv", k)));
+        if (n > 1) {
+          EXPECT_GT(rows.size(), 0u);
+        }
+        union_rows.insert(union_rows.end(), rows.begin(), rows.end());
+        person_rows += Rows(ReadAll(root_ + fmt::format("/s{}.p.csv", k))).size();
+      }
+      // Disjoint and covering: the shards' rows, sorted, are the single run's rows, sorted.
+      std::vector<std::string> all_rows = Rows(ReadAll(root_ + "/all.r.csv"));
+      std::sort(all_rows.begin(), all_rows.end());
+      std::sort(union_rows.begin(), union_rows.end());
+      EXPECT_EQ(union_rows, all_rows) << n;
+      EXPECT_EQ(person_rows, 3000u);
+      ASSERT_EQ(Polc(fmt::format("merge '{}' {} {} --out m.r.csv --persons-out m.p.csv --persons-parts {}",
+                                 Policy(), parts, inputs, person_parts)), 0) << err_;
+      EXPECT_EQ(ReadAll(root_ + "/m.r.csv"), ReadAll(root_ + "/all.r.csv")) << claims << " N=" << n;
+      EXPECT_EQ(ReadAll(root_ + "/m.p.csv"), ReadAll(root_ + "/all.p.csv")) << claims << " N=" << n;
+    }
+  }
+}
+
+TEST_F(ShardCli, MergeRefusesPartsThatDoNotFit) {
+  const std::string inputs = "--persons pop/persons.csv --claims pop/claims.csv";
+  for (int k = 0; k < 2; ++k) {
+    ASSERT_EQ(Polc(fmt::format("run '{}' {} --shard {}/2 --out t{}.csv", Policy(), inputs, k, k)), 0) << err_;
+  }
+  // Swapped parts: part 0 holds shard 1's rows.
+  EXPECT_EQ(Polc(fmt::format("merge '{}' t1.csv t0.csv {} --out bad.csv", Policy(), inputs)), 1);
+  EXPECT_NE(err_.find("rows than shard"), std::string::npos) << err_;
+  EXPECT_FALSE(fs::exists(root_ + "/bad.csv"));
+  // Too few parts for the shards that were run.
+  EXPECT_EQ(Polc(fmt::format("merge '{}' t0.csv {} --out bad.csv", Policy(), inputs)), 1);
+  EXPECT_NE(err_.find("fewer rows than shard 0/1"), std::string::npos) << err_;
+  EXPECT_FALSE(fs::exists(root_ + "/bad.csv"));
+  WriteAll(root_ + "/other.csv", "a,b\n");
+  EXPECT_EQ(Polc(fmt::format("merge '{}' t0.csv other.csv {} --out bad.csv", Policy(), inputs)), 1);
+  EXPECT_NE(err_.find("header differs"), std::string::npos) << err_;
+  EXPECT_EQ(Polc(fmt::format("run '{}' {} --shard 2/2 --out bad.csv", Policy(), inputs)), 2);
+  EXPECT_NE(err_.find("0 <= K < N"), std::string::npos) << err_;
+  EXPECT_FALSE(fs::exists(root_ + "/bad.csv"));
+}
+
+}  // namespace
+}  // namespace polc
