@@ -1,5 +1,6 @@
 // `polc run POLICY --persons P --claims C --out R [--persons-out S] [--engine jit|interp]
-// [--shard K/N] [--format csv|nhsa]`: settles a population (or one shard of it, docs/scale.md)
+// [--shard K/N] [--format csv|nhsa]`, or with `--db URI --persons-table T --claims-table T
+// --out-table T [--persons-out-table T] [--replace]` PostgreSQL tables instead of files: settles a population (or one shard of it, docs/scale.md)
 // and writes the result files (spec section 12), the claim results optionally under the national
 // platform's field names (docs/nhsa.md). Nothing on stdout; on any error no output file is left
 // behind.
@@ -11,6 +12,7 @@
 #include "compiler/driver/commands.h"
 #include "compiler/driver/session.h"
 #include "compiler/io/nhsa.h"
+#include "compiler/io/pg.h"
 #include "compiler/io/results.h"
 #include "compiler/settle/shard.h"
 
@@ -24,13 +26,56 @@ struct RunOptions {
   std::string shard;
   std::string format = "csv";
   std::string mapping = POLC_NHSA_MAPPING;
+  std::string db;
+  io::PgTables tables;
   int threads = 1;
   bool no_cache = false;
 };
 
+// Files or tables: the options of exactly one of them, complete.
+bool CheckSources(const RunOptions& o, std::string& error) {
+  const bool files = !o.persons.empty() || !o.claims.empty() || !o.out.empty() || !o.persons_out.empty();
+  const bool tables = !o.db.empty() || !o.tables.persons.empty() || !o.tables.claims.empty() ||
+                      !o.tables.out.empty() || !o.tables.persons_out.empty() || o.tables.replace;
+  if (files && tables) {
+    error = "give either files (--persons, --claims, --out) or tables (--db, --persons-table, --claims-table, --out-table), not both";
+  } else if (tables) {
+    if (o.db.empty() || o.tables.persons.empty() || o.tables.claims.empty() || o.tables.out.empty()) {
+      error = "with --db: --persons-table, --claims-table and --out-table are required";
+    } else if (o.format != "csv") {
+      error = "--format nhsa writes files; with --db the result tables have the policy's columns";
+    }
+  } else if (o.persons.empty() || o.claims.empty() || o.out.empty()) {
+    error = "--persons, --claims and --out are required (or --db and its tables)";
+  }
+  return error.empty();
+}
+
+// The --db path: tables in, tables out.
+bool RunOnDatabase(const RunOptions& options, const ir::Program& program, Settlers& engine, const settle::Shard& shard) {
+  io::PgSession session;
+  std::string error;
+  io::ReadOptions read;
+  read.threads = options.threads;
+  settle::Inputs inputs;
+  const bool ok = session.Connect(options.db, error) && session.CheckOutputs(options.tables, error) &&
+                  session.ReadInputs(*engine.interp, options.tables, inputs, read, error);
+  if (ok) settle::KeepShard(inputs, shard);
+  if (!ok || !session.WriteResults(program, engine.settlers, inputs, options.tables, error)) {
+    // Bad rows come as lines of their own, as LoadInputs prints them for files.
+    std::cerr << (error.ends_with('\n') ? error : "polc: " + error + "\n");
+    return false;
+  }
+  return true;
+}
+
 int RunRun(const RunOptions& options) {
   settle::Shard shard;
   std::string shard_error;
+  if (!CheckSources(options, shard_error)) {
+    std::cerr << "polc: " << shard_error << "\n";
+    return 2;
+  }
   if (!options.shard.empty() && !settle::ParseShard(options.shard, shard, shard_error)) {
     std::cerr << "polc: " << shard_error << "\n";
     return 2;
@@ -47,6 +92,10 @@ int RunRun(const RunOptions& options) {
   RunOnLargeStack([&] {
     try {
       std::unique_ptr<Settlers> engine = MakeSettlers(c->program, SpeedConfig(options.engine, options.threads, options.no_cache), std::cerr);
+      if (!options.db.empty()) {
+        if (RunOnDatabase(options, c->program, *engine, shard)) exit_code = 0;
+        return;
+      }
       settle::Inputs inputs;
       if (!LoadInputs(*engine->interp, options.persons, options.claims, inputs, std::cerr, options.threads)) return;
       // Every row is read and checked, so each shard reports the whole input's errors.
@@ -82,10 +131,16 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<RunOptions>();
   CLI::App* cmd = app.add_subcommand("run", "settle a population: write the result files");
   cmd->add_option("policy", options->policy, "policy file")->required();
-  cmd->add_option("--persons", options->persons, "subject CSV (one row per person)")->required();
-  cmd->add_option("--claims", options->claims, "event CSV (one row per claim)")->required();
-  cmd->add_option("--out", options->out, "event results CSV to write")->required();
+  cmd->add_option("--persons", options->persons, "subject CSV (one row per person)");
+  cmd->add_option("--claims", options->claims, "event CSV (one row per claim)");
+  cmd->add_option("--out", options->out, "event results CSV to write");
   cmd->add_option("--persons-out", options->persons_out, "subject results CSV to write");
+  cmd->add_option("--db", options->db, "PostgreSQL connection URI or key=value string: read and write tables instead of files");
+  cmd->add_option("--persons-table", options->tables.persons, "with --db: the subject table");
+  cmd->add_option("--claims-table", options->tables.claims, "with --db: the event table");
+  cmd->add_option("--out-table", options->tables.out, "with --db: the event results table to create");
+  cmd->add_option("--persons-out-table", options->tables.persons_out, "with --db: the subject results table to create");
+  cmd->add_flag("--replace", options->tables.replace, "with --db: drop existing result tables (in the same transaction)");
   cmd->add_option("--shard", options->shard,
                   "K/N: settle only the persons whose id hashes to shard K of N (0 <= K < N); polc merge joins the shards");
   cmd->add_option("--format", options->format,
