@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "compiler/io/read_inputs.h"
+#include "compiler/settle/population.h"
 #include "compiler/diag/stack.h"
 #include "compiler/driver/compile.h"
 #include "compiler/interp/interp.h"
@@ -108,25 +109,34 @@ void Report(benchmark::State& state, const Fixture& f) {
   state.counters["claims"] = f.inputs.events.Size();
 }
 
+// Every subject through the population loop (one worker), as `polc summary` settles.
+void SettleAll(const settle::Inputs& inputs, const settle::SettleFn& settle, settle::RowSink& sink,
+               benchmark::State& state) {
+  settle::Population population;
+  population.subjects = inputs.subjects.Size();
+  population.settle = [&](size_t, uint32_t s) { settle(inputs, s, sink, settle::SettleOptions{}); };
+  std::string error;
+  if (!settle::SettlePopulation(population, error)) state.SkipWithError(error.c_str());
+}
+
 void BM_Interpreter(benchmark::State& state, const char* policy) {
   Fixture& f = Fixture::Get(policy);
   NullSink sink;
-  for (auto _ : state) {
-    RunOnLargeStack([&] {
-      for (uint32_t s = 0; s < f.inputs.subjects.Size(); ++s) f.interp->SettleSubject(f.inputs, s, sink);
-    });
-  }
+  const settle::SettleFn settle = f.interp->AsSettleFn();
+  for (auto _ : state) SettleAll(f.inputs, settle, sink, state);
   Report(state, f);
 }
 
-// Through the interpreter's seam: rows converted from settle::Inputs, delivered to a sink.
+// Through the seam: rows converted from settle::Inputs, delivered to a sink.
 void BM_JitNative(benchmark::State& state, const char* policy) {
   Fixture& f = Fixture::Get(policy);
   jit::NativeSettler native(*f.engine);
   NullSink sink;
-  for (auto _ : state) {
-    for (uint32_t s = 0; s < f.inputs.subjects.Size(); ++s) native.SettleSubject(f.inputs, s, sink);
-  }
+  const settle::SettleFn settle = [&](const settle::Inputs& inputs, uint32_t s, settle::RowSink& out,
+                                      const settle::SettleOptions& options) {
+    native.SettleSubject(inputs, s, out, options);
+  };
+  for (auto _ : state) SettleAll(f.inputs, settle, sink, state);
   Report(state, f);
 }
 

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "compiler/io/results.h"
+#include "compiler/settle/population.h"
 #include "runtime/date.h"
 
 namespace polc::diff {
@@ -260,7 +261,9 @@ bool ComputeImpact(const ImpactInputs& old_side, const ImpactInputs& new_side, c
   std::priority_queue<TopEvent, std::vector<TopEvent>, decltype(better)> top(better);
   CaptureSink sa, sb;
   std::vector<int64_t> position(ib.events.Size(), -1);  // event row -> its index in sb
-  for (uint32_t s = 0; s < ib.subjects.Size(); ++s) {
+  settle::Population population;
+  population.subjects = ib.subjects.Size();
+  population.settle = [&](size_t, uint32_t s) {
     sa.Clear();
     sb.Clear();
     old_side.settle(ia, s, sa, settle::SettleOptions{});
@@ -290,7 +293,9 @@ bool ComputeImpact(const ImpactInputs& old_side, const ImpactInputs& new_side, c
       if (top.size() > options.top) top.pop();
     }
     for (uint32_t row : sb.events) position[row] = -1;
-  }
+  };
+  std::string failure;  // a settlement error stops the command, as the commands report it
+  if (!settle::SettlePopulation(population, failure)) throw settle::EvalError(failure);
   subjects.Finish();
   events.Finish();
   while (!top.empty()) {

@@ -9,6 +9,7 @@
 #include "compiler/driver/commands.h"
 #include "compiler/driver/session.h"
 #include "compiler/io/results.h"
+#include "compiler/settle/population.h"
 
 namespace polc::driver {
 
@@ -103,7 +104,11 @@ bool Summarize(const std::string& path, const SummaryOptions& options) {
       if (!LoadInputs(*engine->interp, options.persons, options.claims, inputs, std::cerr)) return;
       SummarySink sink(program);
       const auto start = std::chrono::steady_clock::now();
-      for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) engine->settle(inputs, s, sink, settle::SettleOptions{});
+      settle::Population population;
+      population.subjects = inputs.subjects.Size();
+      population.settle = [&](size_t, uint32_t s) { engine->settle(inputs, s, sink, settle::SettleOptions{}); };
+      std::string error;
+      if (!settle::SettlePopulation(population, error)) throw settle::EvalError(error);
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       std::cout << fmt::format("{}: {} ({}, {})\n", path, program.header.title, program.header.region,
                                program.header.year);

@@ -37,51 +37,59 @@ int CompareKeys(const RecordTable& table, const TextPool* pools, uint32_t x, uin
 void CheckDuplicates(const RecordTable& table, const Inputs& inputs, const std::string& path,
                      int file_index, const std::vector<std::pair<std::string, uint64_t>>& bad_keys,
                      InputErrors& errors) {
-  // Sorting by a hash of the key first keeps most comparisons to one integer compare.
-  struct Entry {
-    uint64_t hash;
-    uint32_t row;
-    int32_t bad;  // index into bad_keys, or -1 for a stored row
-  };
+  // One pass in line order over the stored rows and the rejected rows' keys (both already in
+  // line order), through an open-addressing table of (hash, entry): the first row with a key
+  // is the one every later repeat names.
   const int32_t key_field = table.Decl().key_field;
   const bool text_key = table.Decl().fields[static_cast<size_t>(key_field)].type.base == Base::Text;
-  auto text = [&](const Entry& e) {
-    if (e.bad >= 0) return std::string_view(bad_keys[static_cast<size_t>(e.bad)].first);
-    const Value v = table.Get(e.row, key_field);
+  const size_t bad_count = text_key ? bad_keys.size() : 0;
+  const size_t total = table.Size() + bad_count;
+  // An entry is a stored row r (r) or a rejected row's key b (table.Size() + b).
+  auto text = [&](size_t e) {
+    if (e >= table.Size()) return std::string_view(bad_keys[e - table.Size()].first);
+    const Value v = table.Get(static_cast<uint32_t>(e), key_field);
     return inputs.texts[v.b].Get(v.a);
   };
-  auto hash = [&](const Entry& e) -> uint64_t {
+  auto line = [&](size_t e) { return e >= table.Size() ? bad_keys[e - table.Size()].second : table.Line(static_cast<uint32_t>(e)); };
+  auto hash = [&](size_t e) -> uint64_t {
     if (text_key) return std::hash<std::string_view>{}(text(e));
-    const Value v = table.Get(e.row, key_field);
-    return v.present ? static_cast<uint64_t>(v.a) : ~uint64_t{0};
+    const Value v = table.Get(static_cast<uint32_t>(e), key_field);
+    return v.present ? static_cast<uint64_t>(v.a) * 0x9E3779B97F4A7C15ull : ~uint64_t{0};
   };
-  std::vector<Entry> entries;
-  entries.reserve(table.Size() + bad_keys.size());
-  for (uint32_t r = 0; r < table.Size(); ++r) entries.push_back({0, r, -1});
-  if (text_key) {
-    for (size_t b = 0; b < bad_keys.size(); ++b) entries.push_back({0, 0, static_cast<int32_t>(b)});
-  }
-  for (Entry& e : entries) e.hash = hash(e);
-  auto compare = [&](const Entry& x, const Entry& y) {
-    if (x.hash != y.hash) return x.hash < y.hash ? -1 : 1;
-    if (x.bad < 0 && y.bad < 0) return CompareKeys(table, inputs.texts, x.row, y.row);
-    const int c = text(x).compare(text(y));
-    return c < 0 ? -1 : c > 0 ? 1 : 0;
+  auto same = [&](size_t x, size_t y) {
+    if (text_key) return text(x) == text(y);
+    const Value a = table.Get(static_cast<uint32_t>(x), key_field), b = table.Get(static_cast<uint32_t>(y), key_field);
+    return a.present == b.present && (!a.present || a.a == b.a);
   };
-  auto line = [&](const Entry& e) {
-    return e.bad >= 0 ? bad_keys[static_cast<size_t>(e.bad)].second : table.Line(e.row);
+  struct Slot {
+    uint64_t hash;
+    uint64_t entry;  // UINT64_MAX: empty
   };
-  std::sort(entries.begin(), entries.end(), [&](const Entry& x, const Entry& y) { return compare(x, y) < 0; });
+  size_t capacity = 16;
+  while (capacity < total * 2) capacity *= 2;
+  std::vector<Slot> slots(capacity, Slot{0, UINT64_MAX});
   const std::string& key_name = table.Decl().fields[static_cast<size_t>(key_field)].name;
-  for (size_t begin = 0, end = 0; begin < entries.size(); begin = end) {
-    end = begin + 1;
-    uint64_t first = line(entries[begin]);
-    while (end < entries.size() && compare(entries[begin], entries[end]) == 0) first = std::min(first, line(entries[end++]));
-    for (size_t i = begin; i < end && end - begin > 1; ++i) {
-      const uint64_t at = line(entries[i]);
-      if (at == first) continue;
-      const std::string key = entries[i].bad >= 0 ? std::string(text(entries[i])) : KeySpelling(table, inputs.texts, entries[i].row);
-      errors.Add(file_index, at, fmt::format("{}:{}: duplicate {} '{}' (first on line {})", path, at, key_name, key, first));
+  size_t next_row = 0, next_bad = 0;
+  while (next_row < table.Size() || next_bad < bad_count) {
+    size_t e;
+    if (next_bad >= bad_count || (next_row < table.Size() && table.Line(static_cast<uint32_t>(next_row)) < bad_keys[next_bad].second)) {
+      e = next_row++;
+    } else {
+      e = table.Size() + next_bad++;
+    }
+    const uint64_t h = hash(e);
+    for (size_t i = h & (capacity - 1);; i = (i + 1) & (capacity - 1)) {
+      Slot& slot = slots[i];
+      if (slot.entry == UINT64_MAX) {
+        slot = {h, e};
+        break;
+      }
+      if (slot.hash == h && same(slot.entry, e)) {
+        const uint64_t at = line(e), first = line(slot.entry);
+        const std::string key = e >= table.Size() ? std::string(text(e)) : KeySpelling(table, inputs.texts, static_cast<uint32_t>(e));
+        errors.Add(file_index, at, fmt::format("{}:{}: duplicate {} '{}' (first on line {})", path, at, key_name, key, first));
+        break;
+      }
     }
   }
 }
