@@ -3,12 +3,15 @@
 // K, N the number of parts) back into the single run's input order. The inputs are read as run
 // reads them, so each row's shard is computed exactly as the shards computed it; every part
 // must hold exactly its shard's rows, with the same header (docs/scale.md).
+// `polc merge --summaries A.json B.json ... [--out F]` adds up shard summaries instead
+// (merge_summaries.cpp).
 #include <cstdio>
 #include <iostream>
 
 #include <fmt/format.h>
 
 #include "compiler/driver/commands.h"
+#include "compiler/driver/merge_summaries.h"
 #include "compiler/driver/session.h"
 #include "compiler/settle/shard.h"
 #include "runtime/csv.h"
@@ -20,6 +23,7 @@ namespace {
 struct MergeOptions {
   std::string policy, persons, claims, out, persons_out;
   std::vector<std::string> parts, persons_parts;
+  bool summaries = false;
 };
 
 // Writes `out` from `parts`: its header (the same in every part), then for each input row in
@@ -84,7 +88,37 @@ bool MergeParts(const std::vector<std::string>& parts, const std::vector<uint32_
   return file.Commit(error);
 }
 
-int RunMerge(const MergeOptions& options) {
+int RunMergeSummaries(const MergeOptions& options) {
+  if (!options.persons.empty() || !options.claims.empty() || !options.persons_out.empty() || !options.persons_parts.empty()) {
+    std::cerr << "polc: merge --summaries takes only summary JSON files and --out\n";
+    return 2;
+  }
+  std::string merged, error;
+  if (!MergeSummaries(options.parts, merged, error)) {
+    std::cerr << "polc: " << error << "\n";
+    return 1;
+  }
+  if (options.out.empty()) {
+    std::cout << merged;
+    return 0;
+  }
+  rt::AtomicOutputFile file;
+  if (!file.Open(options.out, error) || std::fwrite(merged.data(), 1, merged.size(), file.Stream()) != merged.size() ||
+      !file.Commit(error)) {
+    std::cerr << "polc: " << (error.empty() ? "cannot write " + options.out : error) << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+int RunMerge(MergeOptions options) {
+  if (options.summaries) return RunMergeSummaries(options);
+  if (options.parts.size() < 2 || options.persons.empty() || options.claims.empty() || options.out.empty()) {
+    std::cerr << "polc: merge POLICY PART... --persons P --claims C --out R (or merge --summaries JSON...)\n";
+    return 2;
+  }
+  options.policy = options.parts.front();
+  options.parts.erase(options.parts.begin());
   if (options.persons_out.empty() != options.persons_parts.empty() ||
       (!options.persons_parts.empty() && options.persons_parts.size() != options.parts.size())) {
     std::cerr << "polc: --persons-out and --persons-parts go together, with as many persons parts as claim parts\n";
@@ -121,11 +155,15 @@ int RunMerge(const MergeOptions& options) {
 void AddMergeCommand(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<MergeOptions>();
   CLI::App* cmd = app.add_subcommand("merge", "join the outputs of polc run --shard K/N back into input order");
-  cmd->add_option("policy", options->policy, "the policy the shards ran")->required();
-  cmd->add_option("parts", options->parts, "claim results of shard 0, 1, ..., N-1 (N = their number)")->required();
-  cmd->add_option("--persons", options->persons, "the subject CSV the shards read")->required();
-  cmd->add_option("--claims", options->claims, "the event CSV the shards read")->required();
-  cmd->add_option("--out", options->out, "merged claim results to write")->required();
+  cmd->add_option("policy-and-parts", options->parts,
+                  "the policy the shards ran, then the claim results of shard 0, 1, ..., N-1 (N = their number); "
+                  "with --summaries: the shards' summary JSON files")
+      ->required();
+  cmd->add_flag("--summaries", options->summaries,
+                "add up polc summary --format json outputs of shards (to stdout, or --out)");
+  cmd->add_option("--persons", options->persons, "the subject CSV the shards read");
+  cmd->add_option("--claims", options->claims, "the event CSV the shards read");
+  cmd->add_option("--out", options->out, "merged claim results to write (--summaries: the merged JSON)");
   cmd->add_option("--persons-out", options->persons_out, "merged person results to write");
   cmd->add_option("--persons-parts", options->persons_parts, "person results of shard 0, 1, ..., N-1");
   cmd->callback([options, &exit_code] { exit_code = RunMerge(*options); });

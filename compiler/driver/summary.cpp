@@ -9,6 +9,7 @@
 #include "compiler/driver/commands.h"
 #include "compiler/driver/session.h"
 #include "compiler/io/results.h"
+#include "compiler/settle/shard.h"
 #include "compiler/settle/population.h"
 
 namespace polc::driver {
@@ -19,6 +20,7 @@ struct SummaryOptions {
   std::vector<std::string> policies;
   std::string persons, claims;
   std::string engine = "jit";
+  settle::Shard shard;  // --shard K/N: the persons of one shard (docs/scale.md)
 };
 
 // Per output column: word counts (enumerations), a total (money), nothing otherwise.
@@ -102,6 +104,7 @@ bool Summarize(const std::string& path, const SummaryOptions& options) {
       std::unique_ptr<Settlers> engine = MakeSettlers(program, SpeedConfig(options.engine, 1, false), std::cerr);
       settle::Inputs inputs;
       if (!LoadInputs(*engine->interp, options.persons, options.claims, inputs, std::cerr)) return;
+      settle::KeepShard(inputs, options.shard);
       SummarySink sink(program);
       const auto start = std::chrono::steady_clock::now();
       settle::Population population;
@@ -143,6 +146,13 @@ void AddSummaryCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--persons", options->persons, "subject CSV")->required();
   cmd->add_option("--claims", options->claims, "event CSV")->required();
   AddEngineOption(*cmd, options->engine);
+  cmd->add_option_function<std::string>(
+      "--shard",
+      [options](const std::string& text) {
+        std::string error;
+        if (!settle::ParseShard(text, options->shard, error)) throw CLI::ValidationError(error);
+      },
+      "K/N: only the persons of shard K of N, as polc run --shard; polc merge --summaries adds shards up");
   cmd->callback([options, &exit_code] { exit_code = RunSummary(*options); });
 }
 

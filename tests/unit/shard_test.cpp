@@ -134,3 +134,64 @@ TEST_F(ShardCli, MergeRefusesPartsThatDoNotFit) {
 
 }  // namespace
 }  // namespace polc
+
+namespace polc {
+namespace {
+
+// The first number after `label` in `text`.
+int64_t NumberAfter(const std::string& text, const std::string& label) {
+  const size_t at = text.find(label);
+  if (at == std::string::npos) return -1;
+  return std::stoll(text.substr(at + label.size()));
+}
+
+TEST_F(ShardCli, SummaryShardsAddUp) {
+  const std::string inputs = "--persons pop/persons.csv --claims pop/claims.csv";
+  const PolcRun all = RunPolc(root_, fmt::format("summary '{}' {}", Policy(), inputs), root_);
+  ASSERT_EQ(all.code, 0) << all.err;
+  int64_t persons = 0, claims = 0;
+  for (int k = 0; k < 3; ++k) {
+    const PolcRun r = RunPolc(root_, fmt::format("summary '{}' {} --shard {}/3", Policy(), inputs, k), root_);
+    ASSERT_EQ(r.code, 0) << r.err;
+    persons += NumberAfter(r.out, "person rows: ");
+    claims += NumberAfter(r.out, "claim rows: ");
+  }
+  EXPECT_EQ(persons, NumberAfter(all.out, "person rows: "));
+  EXPECT_EQ(claims, NumberAfter(all.out, "claim rows: "));
+  EXPECT_EQ(RunPolc(root_, fmt::format("summary '{}' {} --shard 3/3", Policy(), inputs), root_).code, 2);
+}
+
+// Summary JSON as `polc summary --format json` writes it (schema polc-summary, version 1).
+std::string SummaryJson(int subjects, int events, const std::string& basic, int ok, int waiting,
+                        const std::string& payouts, const std::string& income, const std::string& balance) {
+  return fmt::format(
+      R"({{"schema":"polc-summary","version":1,"policies":[{{"file":"p.policy","title":"T","region":"R","year":2026,)"
+      R"("subjects":{},"events":{},"columns":[{{"record":"claim","column":"basic","role":"fund","label":"b",)"
+      R"("total":"{}","absent":0}},{{"record":"claim","column":"status","role":null,"label":"s","counts":{{"ok":{},)"
+      R"("waiting_period":{}}}}}],"payouts":"{}","income":"{}","balance":"{}","balance_per_person":"0.00"}}]}})",
+      subjects, events, basic, ok, waiting, payouts, income, balance);
+}
+
+TEST_F(ShardCli, MergeSummariesAddsShardsUp) {
+  WriteAll(root_ + "/a.json", SummaryJson(2, 5, "100.50", 4, 1, "100.50", "300.00", "199.50"));
+  WriteAll(root_ + "/b.json", SummaryJson(1, 2, "0.25", 1, 1, "0.25", "100.00", "99.75"));
+  ASSERT_EQ(Polc("merge --summaries a.json b.json --out m.json"), 0) << err_;
+  // 299.25 over 3 persons is 99.75.
+  EXPECT_EQ(ReadAll(root_ + "/m.json"),
+            R"({"schema":"polc-summary","version":1,"policies":[{"file":"p.policy","title":"T","region":"R","year":2026,)"
+            R"("subjects":3,"events":7,"columns":[{"record":"claim","column":"basic","role":"fund","label":"b",)"
+            R"("total":"100.75","absent":0},{"record":"claim","column":"status","role":null,"label":"s","counts":{"ok":5,)"
+            R"("waiting_period":2}}],"payouts":"100.75","income":"400.00","balance":"299.25","balance_per_person":"99.75"}]})"
+            "\n");
+  std::string other = SummaryJson(1, 2, "0.25", 1, 1, "0.25", "100.00", "99.75");
+  other.replace(other.find("2026"), 4, "2027");
+  WriteAll(root_ + "/c.json", other);
+  EXPECT_EQ(Polc("merge --summaries a.json c.json"), 1);
+  EXPECT_NE(err_.find("c.json: policies[0].year: 2026 in one part, 2027 in another"), std::string::npos) << err_;
+  WriteAll(root_ + "/d.json", "{\"schema\":\"other\"}");
+  EXPECT_EQ(Polc("merge --summaries a.json d.json"), 1);
+  EXPECT_NE(err_.find("d.json: not a polc summary"), std::string::npos) << err_;
+}
+
+}  // namespace
+}  // namespace polc
