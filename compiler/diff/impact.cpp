@@ -263,6 +263,7 @@ bool ComputeImpact(const ImpactInputs& old_side, const ImpactInputs& new_side, c
   std::vector<int64_t> position(ib.events.Size(), -1);  // event row -> its index in sb
   settle::Population population;
   population.subjects = ib.subjects.Size();
+  if (options.progress) population.progress = [&](uint32_t s) { options.progress(ib.subject_begin[s], ib.events.Size()); };
   population.settle = [&](size_t, uint32_t s) {
     sa.Clear();
     sb.Clear();

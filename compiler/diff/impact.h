@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,9 @@ struct ImpactOptions {
   std::string engine = "jit";  // only reported
   std::string by;  // the event field to group totals by; empty: the first enumeration field
   size_t top = 10;
+  // When set, called as the population is settled: claims settled under both policies so
+  // far, and their number (polc diff's progress line).
+  std::function<void(uint64_t done, uint64_t total)> progress;
 };
 
 struct Impact {

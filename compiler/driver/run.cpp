@@ -6,10 +6,12 @@
 // behind.
 #include <cstdio>
 #include <iostream>
+#include <sstream>
 #include <unistd.h>
 
 #include "compiler/diag/stack.h"
 #include "compiler/driver/commands.h"
+#include "compiler/driver/progress.h"
 #include "compiler/driver/session.h"
 #include "compiler/io/nhsa.h"
 #include "compiler/io/pg.h"
@@ -30,6 +32,7 @@ struct RunOptions {
   io::PgTables tables;
   int threads = 1;
   bool no_cache = false;
+  ProgressOptions progress;
 };
 
 // Files or tables: the options of exactly one of them, complete.
@@ -91,20 +94,35 @@ int RunRun(const RunOptions& options) {
   // The interpreter recurses once per nesting level of the policy.
   RunOnLargeStack([&] {
     try {
+      Progress progress(options.progress);
+      progress.Phase("compiling");
       std::unique_ptr<Settlers> engine = MakeSettlers(c->program, SpeedConfig(options.engine, options.threads, options.no_cache), std::cerr);
       if (!options.db.empty()) {
+        progress.Finish(0, "");
         if (RunOnDatabase(options, c->program, *engine, shard)) exit_code = 0;
         return;
       }
+      progress.Phase("reading " + options.claims);
       settle::Inputs inputs;
-      if (!LoadInputs(*engine->interp, options.persons, options.claims, inputs, std::cerr, options.threads)) return;
+      std::ostringstream input_errors;  // printed once the progress line is cleared
+      if (!LoadInputs(*engine->interp, options.persons, options.claims, inputs, input_errors, options.threads)) {
+        progress.Finish(0, "");
+        std::cerr << input_errors.str();
+        return;
+      }
       // Every row is read and checked, so each shard reports the whole input's errors.
       settle::KeepShard(inputs, shard);
+      const std::string what = c->program.records[1].name + "s";
+      progress.Phase("settling", inputs.events.Size(), what);
       std::string error;
+      // Events settled so far: those of the subjects before the first unsettled one.
+      auto settled = [&](uint32_t subjects) { progress.Update(inputs.subject_begin[subjects]); };
       // nhsa: the CSV results go to a temporary file beside --out, rewritten under the mapping.
       const std::string csv_out =
           nhsa.empty() ? options.out : options.out + ".polc-results.tmp." + std::to_string(::getpid());
-      if (!io::WriteResults(c->program, engine->settlers, inputs, csv_out, options.persons_out, error)) {
+      if (!io::WriteResults(c->program, engine->settlers, inputs, csv_out, options.persons_out, error,
+                            progress.Shown() ? std::function<void(uint32_t)>(settled) : nullptr)) {
+        progress.Finish(0, what);
         std::cerr << "polc: " << error << "\n";
         return;
       }
@@ -113,10 +131,12 @@ int RunRun(const RunOptions& options) {
         std::remove(csv_out.c_str());
         if (!written) {
           if (!options.persons_out.empty()) std::remove(options.persons_out.c_str());  // both files or neither
+          progress.Finish(0, what);
           std::cerr << "polc: " << error << "\n";
           return;
         }
       }
+      progress.Finish(inputs.events.Size(), what);
       exit_code = 0;
     } catch (const settle::EvalError& e) {
       std::cerr << "polc: " << e.what() << "\n";
@@ -149,6 +169,7 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--mapping", options->mapping, "with --format nhsa: the field mapping (default formats/nhsa.csv)");
   AddEngineOption(*cmd, options->engine);
   AddSpeedOptions(*cmd, options->threads, options->no_cache);
+  AddProgressOptions(*cmd, options->progress);
   cmd->callback([options, &exit_code] { exit_code = RunRun(*options); });
 }
 

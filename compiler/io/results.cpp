@@ -199,7 +199,7 @@ void WriteHeader(rt::CsvWriter& writer, const ir::Output& output) {
 bool SettleInChunks(const ir::Program& program, const std::vector<SettleFn>& settlers,
                     const Inputs& inputs, bool subject_output, std::vector<Arena>* arenas,
                     std::vector<uint64_t>* where, const std::function<void(Chunk&)>& write,
-                    std::string& error) {
+                    const std::function<void(uint32_t)>& progress, std::string& error) {
   settle::Population population;
   population.subjects = inputs.subjects.Size();
   population.workers = settlers.size();
@@ -221,13 +221,15 @@ bool SettleInChunks(const ir::Program& program, const std::vector<SettleFn>& set
     Chunk chunk = std::move(chunks[k]);
     write(chunk);
   };
+  population.progress = progress;
   return settle::SettlePopulation(population, error);
 }
 
 }  // namespace
 
 bool WriteResults(const ir::Program& program, const std::vector<SettleFn>& settlers, const Inputs& inputs,
-                  const std::string& event_path, const std::string& subject_path, std::string& error) {
+                  const std::string& event_path, const std::string& subject_path, std::string& error,
+                  const std::function<void(uint32_t)>& progress) {
   if (settlers.empty() || settlers.size() > (size_t{1} << (64 - kArenaShift))) {
     error = "internal error: no settler, or too many";
     return false;
@@ -260,7 +262,7 @@ bool WriteResults(const ir::Program& program, const std::vector<SettleFn>& settl
         if (subject_writer != nullptr) subject_writer->AppendRows(chunk.subjects);
         event_writer.AppendRows(chunk.events);
       },
-      error);
+      progress, error);
   if (!settled) return false;
   if (!in_order) {
     const uint64_t offset_mask = (uint64_t{1} << kArenaShift) - 1;
