@@ -172,6 +172,25 @@ std::string SummaryJson(int subjects, int events, const std::string& basic, int 
       subjects, events, basic, ok, waiting, payouts, income, balance);
 }
 
+TEST_F(ShardCli, MergedShardSummariesAreTheWholeSummary) {
+  const std::string policies = fmt::format("'{0}/policies/huaihua-2026.policy' '{0}/policies/yueyang-louqu-2026.policy'",
+                                           POLC_SOURCE_DIR);
+  const std::string inputs = "--persons pop/persons.csv --claims pop/claims.csv --format json";
+  ASSERT_EQ(Polc(fmt::format("summary {} {}", policies, inputs)), 0) << err_;
+  const PolcRun all = RunPolc(root_, fmt::format("summary {} {}", policies, inputs), root_);
+  ASSERT_EQ(all.code, 0) << all.err;
+  std::string parts;
+  for (int k = 0; k < 3; ++k) {
+    const PolcRun r = RunPolc(root_, fmt::format("summary {} {} --shard {}/3", policies, inputs, k), root_);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out, all.out);
+    WriteAll(root_ + fmt::format("/sum{}.json", k), r.out);
+    parts += fmt::format(" sum{}.json", k);
+  }
+  ASSERT_EQ(Polc("merge --summaries" + parts + " --out merged.json"), 0) << err_;
+  EXPECT_EQ(ReadAll(root_ + "/merged.json"), all.out);
+}
+
 TEST_F(ShardCli, MergeSummariesAddsShardsUp) {
   WriteAll(root_ + "/a.json", SummaryJson(2, 5, "100.50", 4, 1, "100.50", "300.00", "199.50"));
   WriteAll(root_ + "/b.json", SummaryJson(1, 2, "0.25", 1, 1, "0.25", "100.00", "99.75"));
