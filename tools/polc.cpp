@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   polc::driver::AddTestCommand(app, exit_code);
   polc::driver::AddSummaryCommand(app, exit_code);
   polc::driver::AddDiffCommand(app, exit_code);
+  polc::driver::AddMergeCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

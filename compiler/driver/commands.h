@@ -13,6 +13,7 @@ void AddExplainCommand(CLI::App& app, int& exit_code);  // explain.cpp
 void AddTestCommand(CLI::App& app, int& exit_code);     // test.cpp
 void AddSummaryCommand(CLI::App& app, int& exit_code);  // summary.cpp: the README's main job
 void AddDiffCommand(CLI::App& app, int& exit_code);     // diff.cpp
+void AddMergeCommand(CLI::App& app, int& exit_code);    // merge.cpp: joins run --shard outputs
 
 // `polc --emit=ast|ir|llvm FILE`: prints a stage of the pipeline (llvm: after the -O2
 // pipeline, or the unoptimized one). Returns the exit code.

@@ -11,6 +11,7 @@
 #include "compiler/driver/session.h"
 #include "compiler/diff/report.h"
 #include "compiler/io/results.h"
+#include "compiler/settle/shard.h"
 #include "compiler/settle/population.h"
 #include "runtime/money.h"
 
@@ -22,6 +23,7 @@ struct SummaryOptions {
   std::vector<std::string> policies;
   std::string persons, claims;
   std::string engine = "jit";
+  settle::Shard shard;  // --shard K/N: the persons of one shard (docs/scale.md)
   std::string format = "text";
 };
 
@@ -155,6 +157,7 @@ bool Summarize(const std::string& path, const SummaryOptions& options, std::vect
       std::unique_ptr<Settlers> engine = MakeSettlers(program, SpeedConfig(options.engine, 1, false), std::cerr);
       settle::Inputs inputs;
       if (!LoadInputs(*engine->interp, options.persons, options.claims, inputs, std::cerr)) return;
+      settle::KeepShard(inputs, options.shard);
       SummarySink sink(program);
       const auto start = std::chrono::steady_clock::now();
       settle::Population population;
@@ -301,6 +304,13 @@ void AddSummaryCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--persons", options->persons, "subject CSV")->required();
   cmd->add_option("--claims", options->claims, "event CSV")->required();
   AddEngineOption(*cmd, options->engine);
+  cmd->add_option_function<std::string>(
+      "--shard",
+      [options](const std::string& text) {
+        std::string error;
+        if (!settle::ParseShard(text, options->shard, error)) throw CLI::ValidationError(error);
+      },
+      "K/N: only the persons of shard K of N, as polc run --shard; polc merge --summaries adds shards up");
   cmd->add_option("--format", options->format, "text (default), json, csv or html")
       ->check(CLI::IsMember({"text", "json", "csv", "html"}));
   cmd->callback([options, &exit_code] { exit_code = RunSummary(*options); });
