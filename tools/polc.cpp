@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   polc::driver::AddTestCommand(app, exit_code);
   polc::driver::AddSummaryCommand(app, exit_code);
   polc::driver::AddDiffCommand(app, exit_code);
+  polc::driver::AddMergeCommand(app, exit_code);
   polc::driver::AddLspCommand(app, exit_code);
   polc::driver::ApplySharedHelp(app);
   app.set_version_flag("--version", std::string("polc ") + polc::driver::kVersion);

@@ -13,6 +13,7 @@ void AddExplainCommand(CLI::App& app, int& exit_code);  // explain.cpp
 void AddTestCommand(CLI::App& app, int& exit_code);     // test.cpp
 void AddSummaryCommand(CLI::App& app, int& exit_code);  // summary.cpp: the README's main job
 void AddDiffCommand(CLI::App& app, int& exit_code);     // diff.cpp
+void AddMergeCommand(CLI::App& app, int& exit_code);    // merge.cpp: joins run --shard outputs
 void AddLspCommand(CLI::App& app, int& exit_code);      // lsp.cpp
 
 // The --help text every command shares (the persons/claims files, the exit codes); call after

@@ -25,6 +25,7 @@ const std::map<std::string, std::string>& ExitCodes() {
       {"test", "0 every case passed, 1 a case failed or could not run, 2 bad command line"},
       {"summary", "0 printed, 1 an error in a policy or the inputs, 2 bad command line"},
       {"diff", "0 the policies are the same, 1 they differ, 2 an error or a bad command line"},
+      {"merge", "0 merged, 1 an input cannot be read or the shards do not fit together, 2 bad command line"},
       {"lsp", "0 after the client's shutdown and exit, 1 exit without shutdown or a broken stream, "
               "2 bad command line"},
   };

@@ -1,12 +1,22 @@
-// `polc run POLICY --persons P --claims C --out R [--persons-out S] [--engine jit|interp]`:
-// settles a population and writes the result files (spec section 12). Nothing on stdout;
-// on any error no output file is left behind.
+// `polc run POLICY --persons P --claims C --out R [--persons-out S] [--engine jit|interp]
+// [--shard K/N] [--format csv|nhsa]`, or with `--db URI --persons-table T --claims-table T
+// --out-table T [--persons-out-table T] [--replace]` PostgreSQL tables instead of files: settles a population (or one shard of it, docs/scale.md)
+// and writes the result files (spec section 12), the claim results optionally under the national
+// platform's field names (docs/nhsa.md). Nothing on stdout; on any error no output file is left
+// behind.
+#include <cstdio>
 #include <iostream>
+#include <sstream>
+#include <unistd.h>
 
 #include "compiler/diag/stack.h"
 #include "compiler/driver/commands.h"
+#include "compiler/driver/progress.h"
 #include "compiler/driver/session.h"
+#include "compiler/io/nhsa.h"
+#include "compiler/io/pg.h"
 #include "compiler/io/results.h"
+#include "compiler/settle/shard.h"
 
 namespace polc::driver {
 
@@ -15,25 +25,118 @@ namespace {
 struct RunOptions {
   std::string policy, persons, claims, out, persons_out;
   std::string engine = "jit";
+  std::string shard;
+  std::string format = "csv";
+  std::string mapping = POLC_NHSA_MAPPING;
+  std::string db;
+  io::PgTables tables;
   int threads = 1;
   bool no_cache = false;
+  ProgressOptions progress;
 };
 
+// Files or tables: the options of exactly one of them, complete.
+bool CheckSources(const RunOptions& o, std::string& error) {
+  const bool files = !o.persons.empty() || !o.claims.empty() || !o.out.empty() || !o.persons_out.empty();
+  const bool tables = !o.db.empty() || !o.tables.persons.empty() || !o.tables.claims.empty() ||
+                      !o.tables.out.empty() || !o.tables.persons_out.empty() || o.tables.replace;
+  if (files && tables) {
+    error = "give either files (--persons, --claims, --out) or tables (--db, --persons-table, --claims-table, --out-table), not both";
+  } else if (tables) {
+    if (o.db.empty() || o.tables.persons.empty() || o.tables.claims.empty() || o.tables.out.empty()) {
+      error = "with --db: --persons-table, --claims-table and --out-table are required";
+    } else if (o.format != "csv") {
+      error = "--format nhsa writes files; with --db the result tables have the policy's columns";
+    }
+  } else if (o.persons.empty() || o.claims.empty() || o.out.empty()) {
+    error = "--persons, --claims and --out are required (or --db and its tables)";
+  }
+  return error.empty();
+}
+
+// The --db path: tables in, tables out.
+bool RunOnDatabase(const RunOptions& options, const ir::Program& program, Settlers& engine, const settle::Shard& shard) {
+  io::PgSession session;
+  std::string error;
+  io::ReadOptions read;
+  read.threads = options.threads;
+  settle::Inputs inputs;
+  const bool ok = session.Connect(options.db, error) && session.CheckOutputs(options.tables, error) &&
+                  session.ReadInputs(*engine.interp, options.tables, inputs, read, error);
+  if (ok) settle::KeepShard(inputs, shard);
+  if (!ok || !session.WriteResults(program, engine.settlers, inputs, options.tables, error)) {
+    // Bad rows come as lines of their own, as LoadInputs prints them for files.
+    std::cerr << (error.ends_with('\n') ? error : "polc: " + error + "\n");
+    return false;
+  }
+  return true;
+}
+
 int RunRun(const RunOptions& options) {
+  settle::Shard shard;
+  std::string shard_error;
+  if (!CheckSources(options, shard_error)) {
+    std::cerr << "polc: " << shard_error << "\n";
+    return 2;
+  }
+  if (!options.shard.empty() && !settle::ParseShard(options.shard, shard, shard_error)) {
+    std::cerr << "polc: " << shard_error << "\n";
+    return 2;
+  }
+  std::vector<io::NhsaField> nhsa;
+  if (options.format == "nhsa" && !io::ReadNhsaMapping(options.mapping, nhsa, shard_error)) {
+    std::cerr << "polc: " << shard_error << "\n";
+    return 2;
+  }
   std::unique_ptr<Compilation> c = LoadPolicy(options.policy, std::cerr);
   if (c == nullptr) return 1;
   int exit_code = 1;
   // The interpreter recurses once per nesting level of the policy.
   RunOnLargeStack([&] {
     try {
+      Progress progress(options.progress);
+      progress.Phase("compiling");
       std::unique_ptr<Settlers> engine = MakeSettlers(c->program, SpeedConfig(options.engine, options.threads, options.no_cache), std::cerr);
+      if (!options.db.empty()) {
+        progress.Finish(0, "");
+        if (RunOnDatabase(options, c->program, *engine, shard)) exit_code = 0;
+        return;
+      }
+      progress.Phase("reading " + options.claims);
       settle::Inputs inputs;
-      if (!LoadInputs(*engine->interp, options.persons, options.claims, inputs, std::cerr, options.threads)) return;
+      std::ostringstream input_errors;  // printed once the progress line is cleared
+      if (!LoadInputs(*engine->interp, options.persons, options.claims, inputs, input_errors, options.threads)) {
+        progress.Finish(0, "");
+        std::cerr << input_errors.str();
+        return;
+      }
+      // Every row is read and checked, so each shard reports the whole input's errors.
+      settle::KeepShard(inputs, shard);
+      const std::string what = c->program.records[1].name + "s";
+      progress.Phase("settling", inputs.events.Size(), what);
       std::string error;
-      if (!io::WriteResults(c->program, engine->settlers, inputs, options.out, options.persons_out, error)) {
+      // Events settled so far: those of the subjects before the first unsettled one.
+      auto settled = [&](uint32_t subjects) { progress.Update(inputs.subject_begin[subjects]); };
+      // nhsa: the CSV results go to a temporary file beside --out, rewritten under the mapping.
+      const std::string csv_out =
+          nhsa.empty() ? options.out : options.out + ".polc-results.tmp." + std::to_string(::getpid());
+      if (!io::WriteResults(c->program, engine->settlers, inputs, csv_out, options.persons_out, error,
+                            progress.Shown() ? std::function<void(uint32_t)>(settled) : nullptr)) {
+        progress.Finish(0, what);
         std::cerr << "polc: " << error << "\n";
         return;
       }
+      if (!nhsa.empty()) {
+        const bool written = io::WriteNhsa(c->program, inputs, nhsa, options.mapping, csv_out, options.out, error);
+        std::remove(csv_out.c_str());
+        if (!written) {
+          if (!options.persons_out.empty()) std::remove(options.persons_out.c_str());  // both files or neither
+          progress.Finish(0, what);
+          std::cerr << "polc: " << error << "\n";
+          return;
+        }
+      }
+      progress.Finish(inputs.events.Size(), what);
       exit_code = 0;
     } catch (const settle::EvalError& e) {
       std::cerr << "polc: " << e.what() << "\n";
@@ -48,12 +151,25 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<RunOptions>();
   CLI::App* cmd = app.add_subcommand("run", "settle a population: write the result files");
   cmd->add_option("policy", options->policy, "policy file")->required();
-  cmd->add_option("--persons", options->persons, "subject CSV (one row per person)")->required();
-  cmd->add_option("--claims", options->claims, "event CSV (one row per claim)")->required();
-  cmd->add_option("--out", options->out, "event results CSV to write")->required();
+  cmd->add_option("--persons", options->persons, "subject CSV (one row per person)");
+  cmd->add_option("--claims", options->claims, "event CSV (one row per claim)");
+  cmd->add_option("--out", options->out, "event results CSV to write");
   cmd->add_option("--persons-out", options->persons_out, "subject results CSV to write");
+  cmd->add_option("--db", options->db, "PostgreSQL connection URI or key=value string: read and write tables instead of files");
+  cmd->add_option("--persons-table", options->tables.persons, "with --db: the subject table");
+  cmd->add_option("--claims-table", options->tables.claims, "with --db: the event table");
+  cmd->add_option("--out-table", options->tables.out, "with --db: the event results table to create");
+  cmd->add_option("--persons-out-table", options->tables.persons_out, "with --db: the subject results table to create");
+  cmd->add_flag("--replace", options->tables.replace, "with --db: drop existing result tables (in the same transaction)");
+  cmd->add_option("--shard", options->shard,
+                  "K/N: settle only the persons whose id hashes to shard K of N (0 <= K < N); polc merge joins the shards");
+  cmd->add_option("--format", options->format,
+                  "csv (default): the policy's output columns; nhsa: the claim results under the national platform's field names")
+      ->check(CLI::IsMember({"csv", "nhsa"}));
+  cmd->add_option("--mapping", options->mapping, "with --format nhsa: the field mapping (default formats/nhsa.csv)");
   AddEngineOption(*cmd, options->engine);
   AddSpeedOptions(*cmd, options->threads, options->no_cache);
+  AddProgressOptions(*cmd, options->progress);
   cmd->callback([options, &exit_code] { exit_code = RunRun(*options); });
 }
 

@@ -186,6 +186,7 @@ struct FileReader {
         if (++rows_seen == kSampleRows && bytes_seen > 0) {
           const uint64_t rows = file_bytes / bytes_seen * kSampleRows * 6 / 5;
           table.Reserve(rows);
+          if (file_index == 1) event_subject.reserve(rows);
           pool.Reserve(rows * text_fields, rows / kSampleRows * text_bytes_seen);
         }
       }

@@ -3,6 +3,7 @@
 #include "compiler/io/read_inputs.h"
 
 #include <deque>
+#include <thread>
 
 #include "compiler/io/file_reader.h"
 #include "compiler/settle/keys.h"
@@ -77,9 +78,16 @@ bool ReadInputs(settle::RowChecker& checker, const std::string& subject_path,
     if (SharesSubjectKey(program)) inputs.events.SetTextPool(parent, 0);
   }
   const bool events_read = events.Read(options.threads, options.parallel_min_bytes);
-  if (events_read && program.records[1].key_field >= 0) {
+  const bool check_keys = events_read && program.records[1].key_field >= 0;
+  if (check_keys && errors.Empty() && options.threads > 1) {
+    // The settlement order only reads the tables, the duplicate check only writes errors: with
+    // a second thread they run side by side (the order is dropped if a duplicate turns up).
+    std::thread order([&inputs] { OrderEvents(inputs); });
     CheckDuplicates(inputs.events, inputs, event_path, 1, events.bad_keys, errors);
+    order.join();
+    return errors.Empty();
   }
+  if (check_keys) CheckDuplicates(inputs.events, inputs, event_path, 1, events.bad_keys, errors);
   if (!errors.Empty()) return false;
   OrderEvents(inputs);
   return true;

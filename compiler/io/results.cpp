@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -199,7 +200,7 @@ void WriteHeader(rt::CsvWriter& writer, const ir::Output& output) {
 bool SettleInChunks(const ir::Program& program, const std::vector<SettleFn>& settlers,
                     const Inputs& inputs, bool subject_output, std::vector<Arena>* arenas,
                     std::vector<uint64_t>* where, const std::function<void(Chunk&)>& write,
-                    std::string& error) {
+                    const std::function<void(uint32_t)>& progress, std::string& error) {
   settle::Population population;
   population.subjects = inputs.subjects.Size();
   population.workers = settlers.size();
@@ -221,13 +222,15 @@ bool SettleInChunks(const ir::Program& program, const std::vector<SettleFn>& set
     Chunk chunk = std::move(chunks[k]);
     write(chunk);
   };
+  population.progress = progress;
   return settle::SettlePopulation(population, error);
 }
 
 }  // namespace
 
 bool WriteResults(const ir::Program& program, const std::vector<SettleFn>& settlers, const Inputs& inputs,
-                  const std::string& event_path, const std::string& subject_path, std::string& error) {
+                  const std::string& event_path, const std::string& subject_path, std::string& error,
+                  const std::function<void(uint32_t)>& progress) {
   if (settlers.empty() || settlers.size() > (size_t{1} << (64 - kArenaShift))) {
     error = "internal error: no settler, or too many";
     return false;
@@ -260,20 +263,42 @@ bool WriteResults(const ir::Program& program, const std::vector<SettleFn>& settl
         if (subject_writer != nullptr) subject_writer->AppendRows(chunk.subjects);
         event_writer.AppendRows(chunk.events);
       },
-      error);
+      progress, error);
   if (!settled) return false;
   if (!in_order) {
+    // Claim rows in input order, gathered from the arenas: with several settlers, blocks of
+    // rows are gathered side by side (one thread each) and written in order.
     const uint64_t offset_mask = (uint64_t{1} << kArenaShift) - 1;
-    for (uint64_t at : where) {
-      const std::string& bytes = arenas[at >> kArenaShift].bytes;
-      at &= offset_mask;
-      uint64_t n = 0;
-      for (int shift = 0;; shift += 7) {
-        const auto byte = static_cast<unsigned char>(bytes[at++]);
-        n |= static_cast<uint64_t>(byte & 0x7f) << shift;
-        if ((byte & 0x80) == 0) break;
+    auto gather = [&](size_t begin, size_t end, std::string& out) {
+      for (size_t k = begin; k < end; ++k) {
+        uint64_t at = where[k];
+        const std::string& bytes = arenas[at >> kArenaShift].bytes;
+        at &= offset_mask;
+        uint64_t n = 0;
+        for (int shift = 0;; shift += 7) {
+          const auto byte = static_cast<unsigned char>(bytes[at++]);
+          n |= static_cast<uint64_t>(byte & 0x7f) << shift;
+          if ((byte & 0x80) == 0) break;
+        }
+        out.append(bytes, at, n);
       }
-      event_writer.AppendRows(std::string_view(bytes).substr(at, n));
+    };
+    const size_t workers = settlers.size();
+    const size_t block = std::max<size_t>(4096, where.size() / (workers * 8) + 1);
+    std::vector<std::string> blocks(workers);
+    for (size_t round = 0; round < where.size(); round += block * workers) {
+      std::vector<std::thread> threads;
+      for (size_t w = 1; w < workers && round + w * block < where.size(); ++w) {
+        const size_t begin = round + w * block;
+        threads.emplace_back([&, w, begin] {
+          blocks[w].clear();
+          gather(begin, std::min(where.size(), begin + block), blocks[w]);
+        });
+      }
+      blocks[0].clear();
+      gather(round, std::min(where.size(), round + block), blocks[0]);
+      for (std::thread& t : threads) t.join();
+      for (size_t w = 0; w <= threads.size(); ++w) event_writer.AppendRows(blocks[w]);
     }
   }
   if (subject_writer != nullptr && !subject_file.Commit(error)) return false;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,8 +32,11 @@ std::string FormatCell(const ir::Program& program, const Inputs& inputs, const i
 // bytes for any number of them. Event rows stream to the file when the input is in
 // settlement order, and are otherwise kept (formatted, compactly) until the end so they can
 // be written in input order. Returns false with `error` set on failure.
+// `progress`, when set, is called on the calling thread with the number of subjects settled
+// so far, in order.
 bool WriteResults(const ir::Program& program, const std::vector<SettleFn>& settlers, const Inputs& inputs,
-                  const std::string& event_path, const std::string& subject_path, std::string& error);
+                  const std::string& event_path, const std::string& subject_path, std::string& error,
+                  const std::function<void(uint32_t settled)>& progress = {});
 
 // Output rows as strings, in input order.
 struct ResultTable {

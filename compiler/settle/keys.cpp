@@ -69,26 +69,40 @@ void CheckDuplicates(const RecordTable& table, const Inputs& inputs, const std::
   while (capacity < total * 2) capacity *= 2;
   std::vector<Slot> slots(capacity, Slot{0, UINT64_MAX});
   const std::string& key_name = table.Decl().fields[static_cast<size_t>(key_field)].name;
+  // Entries in line order, hashed a batch ahead so that each batch's slots are being loaded
+  // while the batch before is inserted (the slots are a random walk through a large table).
+  constexpr size_t kBatch = 16;
+  size_t batch_entry[kBatch];
+  uint64_t batch_hash[kBatch];
   size_t next_row = 0, next_bad = 0;
-  while (next_row < table.Size() || next_bad < bad_count) {
-    size_t e;
-    if (next_bad >= bad_count || (next_row < table.Size() && table.Line(static_cast<uint32_t>(next_row)) < bad_keys[next_bad].second)) {
-      e = next_row++;
-    } else {
-      e = table.Size() + next_bad++;
-    }
-    const uint64_t h = hash(e);
-    for (size_t i = h & (capacity - 1);; i = (i + 1) & (capacity - 1)) {
-      Slot& slot = slots[i];
-      if (slot.entry == UINT64_MAX) {
-        slot = {h, e};
-        break;
+  for (;;) {
+    size_t n = 0;
+    while (n < kBatch && (next_row < table.Size() || next_bad < bad_count)) {
+      if (next_bad >= bad_count || (next_row < table.Size() && table.Line(static_cast<uint32_t>(next_row)) < bad_keys[next_bad].second)) {
+        batch_entry[n] = next_row++;
+      } else {
+        batch_entry[n] = table.Size() + next_bad++;
       }
-      if (slot.hash == h && same(slot.entry, e)) {
-        const uint64_t at = line(e), first = line(slot.entry);
-        const std::string key = e >= table.Size() ? std::string(text(e)) : KeySpelling(table, inputs.texts, static_cast<uint32_t>(e));
-        errors.Add(file_index, at, fmt::format("{}:{}: duplicate {} '{}' (first on line {})", path, at, key_name, key, first));
-        break;
+      batch_hash[n] = hash(batch_entry[n]);
+      __builtin_prefetch(&slots[batch_hash[n] & (capacity - 1)]);
+      ++n;
+    }
+    if (n == 0) break;
+    for (size_t b = 0; b < n; ++b) {
+      const size_t e = batch_entry[b];
+      const uint64_t h = batch_hash[b];
+      for (size_t i = h & (capacity - 1);; i = (i + 1) & (capacity - 1)) {
+        Slot& slot = slots[i];
+        if (slot.entry == UINT64_MAX) {
+          slot = {h, e};
+          break;
+        }
+        if (slot.hash == h && same(slot.entry, e)) {
+          const uint64_t at = line(e), first = line(slot.entry);
+          const std::string key = e >= table.Size() ? std::string(text(e)) : KeySpelling(table, inputs.texts, static_cast<uint32_t>(e));
+          errors.Add(file_index, at, fmt::format("{}:{}: duplicate {} '{}' (first on line {})", path, at, key_name, key, first));
+          break;
+        }
       }
     }
   }
