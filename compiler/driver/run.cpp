@@ -7,6 +7,7 @@
 #include "compiler/driver/commands.h"
 #include "compiler/driver/session.h"
 #include "compiler/interp/results.h"
+#include "runtime/output_file.h"
 
 namespace polc::driver {
 
@@ -22,6 +23,22 @@ struct RunOptions {
 int RunRun(const RunOptions& options) {
   std::unique_ptr<Compilation> c = LoadPolicy(options.policy, std::cerr);
   if (c == nullptr) return 1;
+  {
+    // An output never replaces an input or the other output (docs/readings.md).
+    std::vector<rt::NamedPath> inputs = {{"policy", options.policy},
+                                         {"--persons", options.persons},
+                                         {"--claims", options.claims}};
+    for (const ir::Table& t : c->program.tables) {
+      if (!t.csv_path.empty()) inputs.push_back({"table file", t.csv_path});
+    }
+    std::vector<rt::NamedPath> outputs = {{"--out", options.out}};
+    if (!options.persons_out.empty()) outputs.push_back({"--persons-out", options.persons_out});
+    std::string error;
+    if (!rt::CheckOutputsApart(outputs, inputs, error)) {
+      std::cerr << "polc: " << error << "\n";
+      return 1;
+    }
+  }
   int exit_code = 1;
   // The interpreter recurses once per nesting level of the policy.
   RunOnLargeStack([&] {
