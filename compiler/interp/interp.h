@@ -108,6 +108,9 @@ class Interpreter {
   SettleFn AsSettleFn();
 
  private:
+  // SettleSubject without the claim and CSV line added to an EvalError's message.
+  void SettleSubjectUnlocated(const Inputs& inputs, uint32_t subject, RowSink& sink,
+                              const SettleOptions& options);
   // One accumulator's totals for the subject being settled.
   struct AccTotals {
     std::vector<int64_t> words;                      // AccKey::Enum: per word, then absent

@@ -4,6 +4,8 @@
 
 #include <memory>
 
+#include <fmt/format.h>
+
 namespace polc::jit {
 
 namespace {
@@ -29,7 +31,8 @@ void NativeSettlement::ReadRow(const interp::RecordTable& table, uint32_t row, i
 void NativeSettlement::Fail(const interp::Inputs& inputs, int32_t status, uint32_t subject,
                             int64_t event) {
   const std::string event_key = event >= 0 ? inputs.EventKey(static_cast<uint32_t>(event)) : "";
-  throw interp::EvalError(settler_.Failure(status, inputs.SubjectKey(subject), event_key));
+  throw interp::EvalError(fmt::format("{} ({})", settler_.Failure(status, inputs.SubjectKey(subject), event_key),
+                                      inputs.Where(subject, event)));
 }
 
 void NativeSettlement::SettleSubject(const interp::Inputs& inputs, uint32_t subject,
