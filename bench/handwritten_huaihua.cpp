@@ -81,6 +81,11 @@ bool HandwrittenHuaihua::Init(const ir::Program& program, std::string& error) {
   return false;
 }
 
+void HandwrittenHuaihua::SetChronicCaps(const int64_t* caps, int n) {
+  std::fill(std::begin(chronic_cap_), std::end(chronic_cap_), -1);
+  for (int d = 0; d < n && d <= kMaxDisease; ++d) chronic_cap_[d] = caps[d];
+}
+
 void HandwrittenHuaihua::Subject(const ir::Value* p, ir::Value* out) {
   const int32_t birth = static_cast<int32_t>(p[1].a), enrolled = static_cast<int32_t>(p[2].a);
   const int64_t category = p[3].a, hardship = p[4].a, prior = p[5].a, lapsed = p[6].a,

@@ -16,6 +16,9 @@ class HandwrittenHuaihua {
   // Takes the chronic-disease caps from the program's table and checks that the records have
   // the field order this code assumes; false with `error` otherwise.
   bool Init(const ir::Program& program, std::string& error);
+  // Instead of Init: the caps of diseases 0 .. n-1 in fen (-1: not covered), the rest not
+  // covered (bench/handwritten_run.cpp, which has no program).
+  void SetChronicCaps(const int64_t* caps, int n);
 
   // As polc_begin_subject + polc_subject: the person's output row (5 values).
   void Subject(const ir::Value* person, ir::Value* out);

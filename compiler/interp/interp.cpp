@@ -315,9 +315,9 @@ void Interpreter::ResetTransientState() {
 }
 
 void Interpreter::SettleSubject(const Inputs& inputs, uint32_t subject, RowSink& sink,
-                                const SettleOptions& options) {
+                                const SettleOptions& options, Trace* trace) {
   try {
-    SettleSubjectUnlocated(inputs, subject, sink, options);
+    SettleSubjectUnlocated(inputs, subject, sink, options, trace);
   } catch (const EvalError& e) {
     // The policy line is in the message; the claim and its CSV line are added here (the JIT
     // adds the same in NativeSettlement::Fail).
@@ -330,10 +330,10 @@ void Interpreter::SettleSubject(const Inputs& inputs, uint32_t subject, RowSink&
 }
 
 void Interpreter::SettleSubjectUnlocated(const Inputs& inputs, uint32_t subject, RowSink& sink,
-                                         const SettleOptions& options) {
+                                         const SettleOptions& options, Trace* trace) {
   AttachInputs(inputs);
   ResetTransientState();
-  trace_ = options.trace;
+  trace_ = trace;
   ++subject_.generation;
   subject_.table = &inputs.subjects;
   subject_.row = subject;
@@ -370,6 +370,24 @@ void Interpreter::SettleSubjectUnlocated(const Inputs& inputs, uint32_t subject,
 }  // namespace polc::interp
 
 namespace polc::interp {
+
+std::unique_ptr<settle::RowChecker> Interpreter::Clone() const {
+  return std::make_unique<Interpreter>(program_);
+}
+
+settle::ParamValues ComputeParams(const ir::Program& program) {
+  settle::ParamValues params;
+  try {
+    Interpreter interp(program);
+    for (size_t p = 0; p < program.params.size(); ++p) {
+      params.values.push_back(interp.ParamValue(static_cast<int32_t>(p)));
+    }
+  } catch (const EvalError& e) {
+    params.values.clear();
+    params.error = e.what();
+  }
+  return params;
+}
 
 SettleFn Interpreter::AsSettleFn() {
   return [this](const Inputs& inputs, uint32_t subject, RowSink& sink, const SettleOptions& options) {

@@ -1,6 +1,6 @@
 // libFuzzer harness for the CSV side: any bytes as a CSV file, read by rt::CsvReader with a
 // tiny and a default chunk size (the same rows either way, or the same error), then as the
-// claims file of the Huaihua 2026 policy through interp::ReadInputs (field syntax, UTF-8 and
+// claims file of the Huaihua 2026 policy through io::ReadInputs (field syntax, UTF-8 and
 // NUL checks, parents, duplicates, the located messages). Built by tools/run-fuzz.sh.
 #include <sys/mman.h>
 #include <unistd.h>
@@ -14,7 +14,8 @@
 
 #include "compiler/driver/compile.h"
 #include "compiler/interp/interp.h"
-#include "compiler/interp/records.h"
+#include "compiler/io/read_inputs.h"
+#include "compiler/settle/inputs.h"
 #include "runtime/csv.h"
 
 #ifndef POLC_SOURCE_DIR
@@ -96,10 +97,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (small != large || small_error != large_error) std::abort();
 
   polc::interp::Interpreter interp(policy->program);
-  polc::interp::Inputs inputs;
-  polc::interp::InputErrors errors;
-  polc::interp::ReadOptions options;
-  (void)polc::interp::ReadInputs(interp, PersonsPath(), InputPath(), inputs, errors, options);
+  polc::settle::Inputs inputs;
+  polc::settle::InputErrors errors;
+  polc::io::ReadOptions options;
+  (void)polc::io::ReadInputs(interp, PersonsPath(), InputPath(), inputs, errors, options);
   (void)errors.Render();
   return 0;
 }
