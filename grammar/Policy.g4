@@ -65,7 +65,9 @@ accumulatorDecl
     (sum='sum' value=expr | count='count') ('when' cond=expr)? ('cap' cap=expr)? cite? ;
 
 outputDecl : 'output' ident 'for' ident '{' outputColumn (',' outputColumn)* ','? '}' ;
-outputColumn : ident ('=' expr)? ('absent' STRING)? ;
+// `fund "label"`: a money column paid out by a fund; `income "label"`: a money column a fund
+// receives (contributions, subsidies). Reports total and balance them (polc diff, summary).
+outputColumn : ident ('=' expr)? ('absent' absent=STRING)? (role=('fund' | 'income') label=STRING)? ;
 
 // `area NAME "label"`: the declarations that follow, up to the next area, belong to this part of
 // the notice (for grouping, e.g. in `polc diff`); it changes no meaning.
@@ -112,7 +114,7 @@ matchArm : (ident (',' ident)* | 'else') '=>' expr ;
 
 // Words that are keywords in one place only stay usable as names elsewhere.
 ident : ID | 'key' | 'of' | 'by' | 'order' | 'value' | 'sum' | 'count' | 'cap' | 'csv'
-      | 'message' | 'absent' | 'area' ;
+      | 'message' | 'absent' | 'area' | 'fund' | 'income' ;
 
 // ---------------------------------------------------------------- tokens
 DATE    : DIGIT DIGIT DIGIT DIGIT '-' DIGIT DIGIT '-' DIGIT DIGIT ;

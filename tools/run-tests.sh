@@ -9,6 +9,22 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$here/tools/setup.sh"
+# The HTML report's browser test (tests/unit/html_browser_test.cpp) opens it in headless
+# Chromium, with a CJK font for its Chinese labels; without them that test skips and says so.
+browser_missing=()
+for p in chromium fonts-wqy-microhei; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || browser_missing+=("$p")
+done
+if [ ${#browser_missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "run-tests: installing ${browser_missing[*]} for the HTML report's browser test" >&2
+    { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${browser_missing[@]}" >/dev/null; } ||
+      echo "run-tests: could not install ${browser_missing[*]}: the browser test will skip" >&2
+  else
+    echo "run-tests: ${browser_missing[*]} missing (run as root to install): the browser test will skip" >&2
+  fi
+fi
 build="${POLC_BUILD_DIR:-$here/build}"
 ctest --test-dir "$build" --output-on-failure -j2 "$@"
 # The libFuzzer harnesses of tests/fuzz/, 60 s each (clang-19, installed when missing; a found

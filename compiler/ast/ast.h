@@ -203,6 +203,8 @@ struct OutputColumn {
   Ident name;
   ExprPtr value;  // null: the column is the value of the same name
   std::optional<std::string> absent;
+  std::string role;   // "fund", "income" or empty (see ir::ColumnRole)
+  std::string label;  // the role's label
   SourceRange range;
 };
 

@@ -179,7 +179,8 @@ class Dumper {
         auto& o = static_cast<const OutputDecl&>(d);
         Line(1, head + " for " + o.record.name, d.range);
         for (const OutputColumn& c : o.columns) {
-          Line(2, "column " + c.name.name + (c.absent ? " absent " + QuoteString(*c.absent) : ""), c.range);
+          Line(2, "column " + c.name.name + (c.absent ? " absent " + QuoteString(*c.absent) : "") +
+                      (c.role.empty() ? "" : " " + c.role + " " + QuoteString(c.label)), c.range);
           if (c.value) Expr(3, *c.value);
         }
         break;
@@ -366,6 +367,7 @@ class Comparer {
         for (size_t i = 0; i < x.columns.size(); ++i)
           if (!Str("column", x.columns[i].name.name, y.columns[i].name.name) ||
               !OptText("absent", x.columns[i].absent, y.columns[i].absent) ||
+              !Str("role", x.columns[i].role + " " + x.columns[i].label, y.columns[i].role + " " + y.columns[i].label) ||
               !OptExpr(fmt::format("column {}", i), x.columns[i].value, y.columns[i].value))
             return false;
         return true;

@@ -415,6 +415,7 @@ class Printer {
       std::string col = c.name.name;
       if (c.value) col += " = " + Layout(*c.value, kExpr, c.value->kind == ExprKind::Match ? 2 : 4, Width(col) + 5);
       if (c.absent) col += " absent " + QuoteString(*c.absent);
+      if (!c.role.empty()) col += " " + c.role + " " + QuoteString(c.label);
       columns.push_back(col);
     }
     return Braced("output " + o.name.name + " for " + o.record.name, columns);

@@ -65,6 +65,13 @@ void Checker::CheckOutputs() {
       col.range = c.range;
       if (col.value && col.value->type.base == Base::Record)
         Error(DiagKind::BadOutput, c.range, "a whole table row cannot be a column; name one of its columns");
+      if (!c.role.empty()) {
+        col.role = c.role == "fund" ? ir::ColumnRole::Fund : ir::ColumnRole::Income;
+        col.label = c.label;
+        if (col.value && col.value->type.base != Base::Money)
+          Error(DiagKind::BadOutput, c.range, "column '{}' is {}: only a money column can be a {}", c.name.name,
+                ir::BaseName(col.value->type.base), c.role);
+      }
       if (record == 0) output_rule_checks_.push_back({c.range, std::move(deps)});
       out.columns.push_back(std::move(col));
     }

@@ -290,7 +290,7 @@ void Differ::Output(const ast::OutputDecl& a, const ast::OutputDecl& b) {
   };
   auto show = [](const ast::OutputColumn& c) {
     return c.name.name + (c.value ? " = " + ast::PrintExpr(*c.value) : "") +
-           (c.absent ? " absent \"" + *c.absent + "\"" : "");
+           (c.absent ? " absent \"" + *c.absent + "\"" : "") + (c.role.empty() ? "" : " " + c.role + " \"" + c.label + "\"");
   };
   std::vector<std::string> order_a, order_b;
   for (const ast::OutputColumn& c : a.columns) {
@@ -308,6 +308,8 @@ void Differ::Output(const ast::OutputDecl& a, const ast::OutputDecl& b) {
     OptExprChange("column " + c.name.name, old->value, c.value, LineOf(old->range), LineOf(c.range), locals);
     TextChange("column " + c.name.name + " absent", old->absent.value_or("(empty)"), c.absent.value_or("(empty)"),
                LineOf(old->range), LineOf(c.range));
+    auto role = [](const ast::OutputColumn& x) { return x.role.empty() ? std::string("(none)") : x.role + " \"" + x.label + "\""; };
+    TextChange("column " + c.name.name + " role", role(*old), role(c), LineOf(old->range), LineOf(c.range));
   }
   if (order_a != order_b) TextChange("column order", Join(order_a), Join(order_b), LineOf(a.range), LineOf(b.range));
 }

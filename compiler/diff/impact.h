@@ -1,11 +1,13 @@
 // The impact of a policy change on a population: the same persons and claims settled under
-// both policies (dates moved by the difference in policy years for the older one, spec
-// section 10), compared row by row. Nothing here knows the medical domain: the totals are the
-// money columns of the policies' outputs, grouped by an enumeration field of the event record.
+// both policies (the population's dates moved to each policy's year, spec section 10),
+// compared row by row. Nothing here knows the medical domain: the totals are the money
+// columns of the policies' outputs, the funds the columns declared `fund` or `income`, the
+// groups a field or rule named by --by.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,8 @@ namespace polc::diff {
 // A money total on both sides (fen). A column missing on one side has present false there.
 struct Totals {
   std::string column;
+  ir::ColumnRole role = ir::ColumnRole::None;  // of the new policy's column (else the old's)
+  std::string label;                           // the role's label
   int64_t before = 0, after = 0;
   bool before_present = true, after_present = true;
   int64_t absent_before = 0, absent_after = 0;  // rows whose value was absent
@@ -71,38 +75,112 @@ struct TopEvent {
 struct ImpactOptions {
   std::string persons, claims;
   std::string engine = "jit";  // only reported
-  std::string by;  // the event field to group totals by; empty: the first enumeration field
+  // What to group totals by: a field of the event or subject record or a rule of the new
+  // policy ('-' read as '_'); empty: the event record's first enumeration field.
+  std::string by;
   size_t top = 10;
   // When set, called as the population is settled: claims settled under both policies so
   // far, and their number (polc diff's progress line).
   std::function<void(uint64_t done, uint64_t total)> progress;
+  int64_t population_year = 0;  // 0: from the event dates (see PopulationYear)
+  bool waterfall = true;        // settle a variant per changed area (waterfall.cpp)
+  int threads = 1;              // the variants settle on this many threads
+};
+
+// The population's year and what moving it did.
+struct PopulationYear {
+  int64_t year = 0;
+  std::string source;  // "given", "dates" (most event dates fall in it), "ambiguous" (the newer policy's year)
+  int64_t dated = 0, in_year = 0;  // events with a date, and those dated in `year` (as read)
+  int64_t old_shift = 0, new_shift = 0;  // years the population moved for each policy
+  int64_t outside = 0;  // events dated, once moved, outside the year of either policy
+  bool warn = false;    // outside is more than a fifth of the events
+};
+
+// The funds together: payouts (columns declared `fund`), incomes (`income`), the balance.
+struct Funds {
+  std::vector<Totals> funds, incomes;  // per column, in output order (subject output first)
+  Totals payouts, income, balance;     // sums; balance = income - payouts
+  int64_t persons = 0;                 // subject rows
+  int64_t claimants_before = 0, claimants_after = 0;  // subjects with at least one event row
+};
+
+// One group of a breakdown: its rows and money totals.
+struct Group {
+  std::string key, label;  // the value as text, its label (an enumeration word's)
+  int64_t subjects = 0, events = 0, changed = 0;
+  std::vector<Totals> totals;  // the event output's money columns (and the subject output's
+                               // for a subject-level key)
+};
+
+// What one change costs: a waterfall from the old total to the new one, per fund column,
+// income column and the balance. The steps sum to the total change exactly.
+struct WaterfallStep {
+  std::string kind;   // "year" (the old policy moved to the new year), "area", "interaction"
+  std::string area, label;
+  bool separable = true;  // false: the area could not be applied on its own (counted in the interaction)
+  std::string note;       // why not
+  std::vector<int64_t> deltas;  // per Waterfall::columns
+};
+struct Waterfall {
+  std::vector<std::string> columns, labels;  // fund and income columns, then "balance"
+  std::vector<int64_t> before, after;        // totals of the old and the new policy
+  std::vector<WaterfallStep> steps;
 };
 
 struct Impact {
   std::string persons, claims, engine;
-  int64_t year_shift = 0;   // years the population moved for the older policy
+  int64_t year_shift = 0;   // years the population moved for the policy in `shifted_old`
   bool shifted_old = true;  // which policy got the moved population
+  PopulationYear population;
   RecordImpact subjects, events;
-  std::string by;                   // the grouping field
-  std::vector<std::string> groups;  // its words
-  std::vector<std::vector<Totals>> group_totals;  // per group: per event money column
+  Funds funds;
+  std::string by;                   // the grouping field or rule
+  std::string by_source;            // "claim field", "person field", "rule"
+  bool by_subject = false;          // a subject-level key: groups hold subject totals too
+  std::vector<std::string> groups;  // their keys (kept for version 1 readers)
+  std::vector<Group> group_rows;
+  std::vector<std::vector<Totals>> group_totals;  // per group: its totals (== group_rows[g].totals)
+  Waterfall waterfall;
   std::vector<TopEvent> top;
   double seconds = 0;
 };
 
+// What settles a program built here (a policy variant of the waterfall, the --by rule): the
+// driver's engine, kept alive by `owner`.
+struct Settler {
+  interp::Interpreter* interp = nullptr;
+  settle::SettleFn settle;
+  std::shared_ptr<void> owner;
+};
+using MakeSettler = std::function<Settler(const ir::Program&)>;
+
 // One side: the checked policy and what settles it. The interpreter reads the inputs (checking
 // their requirements) and explains the top claims; `settle` is the fastest engine there is.
+// `source` is the policy's text, parsed again for variants.
 struct ImpactInputs {
   const ir::Program* program = nullptr;
   const ast::Module* module = nullptr;
   interp::Interpreter* interp = nullptr;
   settle::SettleFn settle;
+  const SourceFile* source = nullptr;
+  MakeSettler make_settler;
 };
 
 // Settles the population under both policies. On bad input or a settlement error returns false
 // with the messages in `error`.
 bool ComputeImpact(const ImpactInputs& old_side, const ImpactInputs& new_side, const PolicyDiff& diff,
                    const ImpactOptions& options, Impact& impact, std::string& error);
+
+// waterfall.cpp: the waterfall of `impact` (whose totals are filled): the old policy moved
+// to the new year, then each changed area of the new policy applied on its own onto it.
+bool ComputeWaterfall(const ImpactInputs& old_side, const ImpactInputs& new_side, const PolicyDiff& diff,
+                      const ImpactOptions& options, Impact& impact, std::string& error);
+// waterfall.cpp: the values of rule `rule` of the new policy for every event row (and, for a
+// subject-stage rule, every subject row), from a variant of it that outputs the rule.
+bool RuleValues(const ImpactInputs& side, const std::string& rule, int64_t year_shift, const ImpactOptions& options,
+                std::vector<ir::Value>& event_values, std::vector<ir::Value>& subject_values, bool& subject_stage,
+                ir::Type& type, std::string& error);
 
 // causes.cpp: the changed definitions (of `diff`) that one event's derivation went through on
 // either side, from the interpreter's traces of both settlements. Throws settle::EvalError.

@@ -45,6 +45,51 @@ std::string SideJson(const Side& s) {
 
 }  // namespace
 
+std::string Grouped(int64_t fen) {
+  const bool negative = fen < 0;
+  const uint64_t v = negative ? 0 - static_cast<uint64_t>(fen) : static_cast<uint64_t>(fen);
+  std::string digits = std::to_string(v / 100), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return fmt::format("{}{}.{:02}", negative ? "-" : "", out, v % 100);
+}
+
+std::string SignedGrouped(int64_t fen) { return (fen > 0 ? "+" : "") + Grouped(fen); }
+
+std::string Wan(int64_t fen) {
+  // 1 万元 = 1 000 000 fen; two decimals: units of 10 000 fen, rounded half up (away from zero).
+  const bool negative = fen < 0;
+  const uint64_t v = negative ? 0 - static_cast<uint64_t>(fen) : static_cast<uint64_t>(fen);
+  const uint64_t hundredths = (v + 5000) / 10000;
+  std::string whole = std::to_string(hundredths / 100), out;
+  for (size_t i = 0; i < whole.size(); ++i) {
+    if (i > 0 && (whole.size() - i) % 3 == 0) out += ',';
+    out += whole[i];
+  }
+  return fmt::format("{}{}.{:02}", negative && hundredths ? "-" : "", out, hundredths % 100);
+}
+
+std::string PercentOf(int64_t change, int64_t base) {
+  if (base == 0) return "";
+  // Tenths of a percent, rounded half away from zero, in 128-bit to avoid overflow.
+  const __int128 num = static_cast<__int128>(change) * 1000;
+  const __int128 den = base < 0 ? -static_cast<__int128>(base) : base;
+  __int128 q = (num < 0 ? -num : num) * 2 / den;
+  q = (q + 1) / 2;
+  const int64_t tenths = static_cast<int64_t>(num < 0 ? -q : q);
+  const int64_t a = tenths < 0 ? -tenths : tenths;
+  return fmt::format("{}{}.{}%", tenths > 0 ? "+" : tenths < 0 ? "-" : "", a / 10, a % 10);
+}
+
+int64_t PerHead(int64_t fen, int64_t n) {
+  if (n <= 0) return 0;
+  const int64_t q = fen / n, r = fen % n;
+  if (2 * (r < 0 ? -r : r) >= n) return q + (fen < 0 ? -1 : 1);
+  return q;
+}
+
 std::string Style::Bold(std::string_view s) const { return Paint(color, "1", s); }
 std::string Style::Old(std::string_view s) const { return Paint(color, "31", s); }
 std::string Style::New(std::string_view s) const { return Paint(color, "32", s); }

@@ -10,7 +10,16 @@
 
 namespace polc::diff {
 
-inline constexpr int kDiffSchemaVersion = 1;
+inline constexpr int kDiffSchemaVersion = 2;
+
+// Amounts for readers (fen in): "1,234,567.89" (元), "123.46" (万元, rounded half up), a change
+// with its sign, and a change as a percentage of `base` with one decimal ("" when base is 0).
+std::string Grouped(int64_t fen);
+std::string SignedGrouped(int64_t fen);
+std::string Wan(int64_t fen);
+std::string PercentOf(int64_t change, int64_t base);
+// fen / n rounded half up to the fen (0 when n is 0).
+int64_t PerHead(int64_t fen, int64_t n);
 
 // ANSI colour (for a terminal) or none.
 struct Style {
@@ -42,4 +51,12 @@ namespace polc::diff {
 struct Impact;
 std::string ImpactText(const Impact& impact, const Style& style);
 std::string ImpactJson(const Impact& impact);  // one JSON object
+// The impact's first lines: the population's year and how it moved; the warning when more
+// than a fifth of the claims are dated outside either policy's year ("" when not).
+std::string PopulationLine(const Impact& impact);
+std::string OutsideWarning(const Impact& impact);
+// The policy diff and the impact (null: none) as CSV rows (`section,...`, docs/diff.md).
+std::string DiffCsv(const Sides& sides, const PolicyDiff& diff, const Impact* impact);
+// One self-contained HTML page (html_report.cpp).
+std::string DiffHtml(const Sides& sides, const PolicyDiff& diff, const Impact* impact);
 }  // namespace polc::diff

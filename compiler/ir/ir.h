@@ -243,10 +243,16 @@ struct Accumulator {
   SourceRange range;
 };
 
+// What a money column is to the funds (`fund "label"`, `income "label"` in the output
+// declaration): reports total the funds' payouts and incomes and balance them.
+enum class ColumnRole { None, Fund, Income };
+
 struct OutputColumn {
   std::string name;
   NodePtr value;
   std::string absent;  // written for an absent value
+  ColumnRole role = ColumnRole::None;
+  std::string label;   // the role's label, e.g. "基本医保统筹基金"
   SourceRange range;
 };
 

@@ -363,6 +363,8 @@ class Lister {
         std::string head = "  " + c.name + " = ";
         out += head + Expr(c.value.get(), head.size());
         if (!c.absent.empty()) out += " absent " + QuoteString(c.absent);
+        if (c.role != ColumnRole::None)
+          out += std::string(c.role == ColumnRole::Fund ? " fund " : " income ") + QuoteString(c.label);
         out += "\n";
       }
     }

@@ -362,7 +362,11 @@ class Builder {
       ast::OutputColumn column;
       column.name = Id(c->ident());
       if (c->expr()) column.value = Expr(c->expr());
-      if (c->STRING()) column.absent = Unquote(c->STRING()->getText());
+      if (c->absent) column.absent = Unquote(c->absent->getText());
+      if (c->role) {
+        column.role = c->role->getText();
+        column.label = Unquote(c->label->getText());
+      }
       column.range = CtxRange(c);
       d->columns.push_back(std::move(column));
     }

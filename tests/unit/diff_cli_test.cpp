@@ -96,7 +96,7 @@ TEST_F(DiffCli, RealDiffIsTheGoldenTextAndExitsOne) {
 TEST_F(DiffCli, Json) {
   Result r = Polc("diff policies/huaihua-2026.policy policies/yueyang-louqu-2026.policy --json");
   EXPECT_EQ(r.code, 1) << r.err;
-  EXPECT_EQ(r.out.rfind("{\"schema\":\"polc-diff\",\"version\":1,", 0), 0u) << r.out.substr(0, 200);
+  EXPECT_EQ(r.out.rfind("{\"schema\":\"polc-diff\",\"version\":2,", 0), 0u) << r.out.substr(0, 200);
   EXPECT_NE(r.out.find("{\"change\":\"changed\",\"decl\":\"param\",\"name\":\"fixed_wait\",\"part\":\"value\","
                        "\"old\":{\"text\":\"3 months\",\"line\":103,"),
             std::string::npos);
@@ -186,8 +186,9 @@ void CheckImpact(DiffCli& test, const std::string& root, const std::string& old_
     options.persons = persons;
     options.claims = claims;
     options.top = 100000;  // every changed claim, each explained
-    ok = diff::ComputeImpact({&ca->program, ca->module.get(), ea->interp.get(), ea->settle},
-                             {&cb->program, cb->module.get(), eb->interp.get(), eb->settle}, d, options, impact, error);
+    ok = diff::ComputeImpact({&ca->program, ca->module.get(), ea->interp.get(), ea->settle, nullptr, nullptr},
+                             {&cb->program, cb->module.get(), eb->interp.get(), eb->settle, nullptr, nullptr}, d, options,
+                             impact, error);
   });
   ASSERT_TRUE(ok) << error;
   EXPECT_EQ(impact.year_shift, old_shift);

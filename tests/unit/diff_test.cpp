@@ -260,6 +260,14 @@ TEST(Diff, FunctionBodyAndOutputColumn) {
   EXPECT_EQ(d.d.changes[1].part, "column catastrophic_cap absent");
 }
 
+TEST(Diff, OutputColumnRole) {
+  const Diffed d = DiffOneEdit("catastrophic fund \"大病保险\"", "catastrophic fund \"大病保险基金\"");
+  ASSERT_EQ(d.d.changes.size(), 1u) << d.text;
+  EXPECT_EQ(d.d.changes[0].part, "column catastrophic role");
+  EXPECT_EQ(d.d.changes[0].before.text, "fund \"大病保险\"");
+  EXPECT_EQ(d.d.changes[0].after.text, "fund \"大病保险基金\"");
+}
+
 TEST(Diff, DefinitionRemovedAndAdded) {
   std::string text = Edit(PolicyText(kHuaihua), "param continuity_years: int = 4 cite \"连续参加居民医保满 4 年\"",
                           "param continuity_years: int = 4 cite \"连续参加居民医保满 4 年\"\nparam spare: int = 1");

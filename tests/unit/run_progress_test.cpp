@@ -76,6 +76,9 @@ TEST_F(RunProgress, VerboseEndsWithOneSummaryLine) {
 
 TEST_F(RunProgress, ShownUnderAPseudoTerminal) {
   if (std::system("command -v script >/dev/null 2>&1") != 0) GTEST_SKIP() << "script(1) is not installed";
+  // CTest runs each test in a process of its own: the file compared against is made here.
+  const PolcRun plain = Polc("plain.csv", "");
+  ASSERT_EQ(plain.code, 0) << plain.err;
   // script gives polc a terminal for stdin, stdout and stderr and copies what it wrote.
   const std::string command = fmt::format("cd '{}' && XDG_CACHE_HOME='{}/cache' script -qec \"'{}' {}\" /dev/null > '{}/tty.txt' 2>&1",
                                           root_, root_, POLC_BINARY, Args("tty.csv", ""), root_);
