@@ -17,6 +17,7 @@
 #include "compiler/io/pg.h"
 #include "compiler/io/results.h"
 #include "compiler/settle/shard.h"
+#include "runtime/output_file.h"
 
 namespace polc::driver {
 
@@ -90,6 +91,22 @@ int RunRun(const RunOptions& options) {
   }
   std::unique_ptr<Compilation> c = LoadPolicy(options.policy, std::cerr);
   if (c == nullptr) return 1;
+  if (options.db.empty()) {
+    // An output never replaces an input or the other output (docs/readings.md).
+    std::vector<rt::NamedPath> inputs = {{"policy", options.policy},
+                                         {"--persons", options.persons},
+                                         {"--claims", options.claims}};
+    for (const ir::Table& t : c->program.tables) {
+      if (!t.csv_path.empty()) inputs.push_back({"table file", t.csv_path});
+    }
+    std::vector<rt::NamedPath> outputs = {{"--out", options.out}};
+    if (!options.persons_out.empty()) outputs.push_back({"--persons-out", options.persons_out});
+    std::string error;
+    if (!rt::CheckOutputsApart(outputs, inputs, error)) {
+      std::cerr << "polc: " << error << "\n";
+      return 1;
+    }
+  }
   int exit_code = 1;
   // The interpreter recurses once per nesting level of the policy.
   RunOnLargeStack([&] {

@@ -316,6 +316,21 @@ void Interpreter::ResetTransientState() {
 
 void Interpreter::SettleSubject(const Inputs& inputs, uint32_t subject, RowSink& sink,
                                 const SettleOptions& options, Trace* trace) {
+  try {
+    SettleSubjectUnlocated(inputs, subject, sink, options, trace);
+  } catch (const EvalError& e) {
+    // The policy line is in the message; the claim and its CSV line are added here (the JIT
+    // adds the same in NativeSettlement::Fail).
+    const int64_t event = event_.table != nullptr ? static_cast<int64_t>(event_.row) : -1;
+    event_.table = nullptr;
+    tracing_event_ = false;
+    trace_ = nullptr;
+    throw EvalError(fmt::format("{} ({})", e.what(), inputs.Where(subject, event)));
+  }
+}
+
+void Interpreter::SettleSubjectUnlocated(const Inputs& inputs, uint32_t subject, RowSink& sink,
+                                         const SettleOptions& options, Trace* trace) {
   AttachInputs(inputs);
   ResetTransientState();
   trace_ = trace;

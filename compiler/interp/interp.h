@@ -97,6 +97,9 @@ class Interpreter : public settle::RowChecker {
   SettleFn AsSettleFn();
 
  private:
+  // SettleSubject without the claim and CSV line added to an EvalError's message.
+  void SettleSubjectUnlocated(const Inputs& inputs, uint32_t subject, RowSink& sink,
+                              const SettleOptions& options, Trace* trace);
   // One accumulator's totals for the subject being settled.
   struct AccTotals {
     std::vector<int64_t> words;                      // AccKey::Enum: per word, then absent

@@ -52,6 +52,11 @@ class Lowerer {
     llvm::Value *state = nullptr, *subject = nullptr, *event = nullptr, *acc = nullptr,
                 *emem = nullptr;
     std::unordered_map<int64_t, V> locals;
+    // The one block that returns a failure status (a phi of it): a block per check made
+    // SimplifyCFG merge N returns one by one and JumpThreading walk the chain, quadratic
+    // in the number of checks (a sum of 4,000 terms took 9 s).
+    llvm::BasicBlock* fail = nullptr;
+    llvm::PHINode* fail_status = nullptr;
   };
   // A memoized computation: a rule, or an accumulator's key or cap for the current event.
   struct Memo {
@@ -115,6 +120,8 @@ class Lowerer {
   void FailIfNonzero(llvm::Value* status);
   llvm::Value* StateField(unsigned index);
   llvm::BasicBlock* NewBlock(const char* name);
+  // Branches to the function's failure block with `status` when `cond` holds.
+  void BranchToFail(llvm::Value* cond, llvm::Value* status);
   void Require(Scope scope, const ir::Node& node, const char* what);
   llvm::Value* CheckedOp(llvm::Intrinsic::ID id, llvm::Value* l, llvm::Value* r,
                          int32_t overflow_status);

@@ -4,6 +4,8 @@
 
 #include <memory>
 
+#include <fmt/format.h>
+
 namespace polc::jit {
 
 namespace {
@@ -29,7 +31,8 @@ void NativeSettler::ReadRow(const settle::RecordTable& table, uint32_t row, ir::
 void NativeSettler::Fail(const settle::Inputs& inputs, int32_t status, uint32_t subject,
                             int64_t event) {
   const std::string event_key = event >= 0 ? inputs.EventKey(static_cast<uint32_t>(event)) : "";
-  throw settle::EvalError(state_.Failure(status, inputs.SubjectKey(subject), event_key));
+  throw settle::EvalError(fmt::format("{} ({})", state_.Failure(status, inputs.SubjectKey(subject), event_key),
+                                      inputs.Where(subject, event)));
 }
 
 void NativeSettler::SettleSubject(const settle::Inputs& inputs, uint32_t subject,
