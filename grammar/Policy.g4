@@ -64,7 +64,8 @@ accumulatorDecl
   : 'accumulator' ident ':' type ('by' key=expr)? '='
     (sum='sum' value=expr | count='count') ('when' cond=expr)? ('cap' cap=expr)? cite? ;
 
-outputDecl : 'output' ident 'for' ident '{' outputColumn (',' outputColumn)* ','? '}' ;
+// `at year_end`: the person output computed after the person's last claim (docs/language.md §14).
+outputDecl : 'output' ident 'for' ident ('at' stage=ident)? '{' outputColumn (',' outputColumn)* ','? '}' ;
 outputColumn : ident ('=' expr)? ('absent' STRING)? ;
 
 // `area NAME "label"`: the declarations that follow, up to the next area, belong to this part of
@@ -112,7 +113,7 @@ matchArm : (ident (',' ident)* | 'else') '=>' expr ;
 
 // Words that are keywords in one place only stay usable as names elsewhere.
 ident : ID | 'key' | 'of' | 'by' | 'order' | 'value' | 'sum' | 'count' | 'cap' | 'csv'
-      | 'message' | 'absent' | 'area' ;
+      | 'message' | 'absent' | 'area' | 'at' ;
 
 // ---------------------------------------------------------------- tokens
 DATE    : DIGIT DIGIT DIGIT DIGIT '-' DIGIT DIGIT '-' DIGIT DIGIT ;

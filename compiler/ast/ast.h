@@ -209,6 +209,7 @@ struct OutputColumn {
 struct OutputDecl : Decl {
   OutputDecl() : Decl(DeclKind::Output) {}
   Ident record;
+  std::optional<Ident> stage;  // `at year_end`
   std::vector<OutputColumn> columns;
 };
 

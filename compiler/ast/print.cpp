@@ -417,7 +417,8 @@ class Printer {
       if (c.absent) col += " absent " + QuoteString(*c.absent);
       columns.push_back(col);
     }
-    return Braced("output " + o.name.name + " for " + o.record.name, columns);
+    return Braced("output " + o.name.name + " for " + o.record.name + (o.stage ? " at " + o.stage->name : ""),
+                  columns);
   }
 };
 

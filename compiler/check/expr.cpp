@@ -11,6 +11,7 @@ void Deps::Merge(const Deps& o) {
   params.insert(o.params.begin(), o.params.end());
   functions.insert(o.functions.begin(), o.functions.end());
   acc_reads.insert(o.acc_reads.begin(), o.acc_reads.end());
+  year_total = year_total || o.year_total;
   Raise(o.stage);
 }
 

@@ -1,4 +1,4 @@
-// `polc run POLICY --persons P --claims C --out R [--persons-out S] [--engine jit|interp]`:
+// `polc run POLICY --persons P --claims C --out R [--persons-out S] [--next-out N] [--engine jit|interp]`:
 // settles a population and writes the result files (spec section 12). Nothing on stdout;
 // on any error no output file is left behind.
 #include <iostream>
@@ -13,7 +13,7 @@ namespace polc::driver {
 namespace {
 
 struct RunOptions {
-  std::string policy, persons, claims, out, persons_out;
+  std::string policy, persons, claims, out, persons_out, next_out;
   std::string engine = "jit";
   int threads = 1;
   bool no_cache = false;
@@ -30,7 +30,8 @@ int RunRun(const RunOptions& options) {
       interp::Inputs inputs;
       if (!LoadInputs(*engine->interp, options.persons, options.claims, inputs, std::cerr, options.threads)) return;
       std::string error;
-      if (!interp::WriteResults(c->program, engine->settlers, inputs, options.out, options.persons_out, error)) {
+      if (!interp::WriteResults(c->program, engine->settlers, inputs, options.out, options.persons_out, error,
+                                 options.next_out)) {
         std::cerr << "polc: " << error << "\n";
         return;
       }
@@ -52,6 +53,8 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--claims", options->claims, "event CSV (one row per claim)")->required();
   cmd->add_option("--out", options->out, "event results CSV to write")->required();
   cmd->add_option("--persons-out", options->persons_out, "subject results CSV to write");
+  cmd->add_option("--next-out", options->next_out,
+                  "the policy's `at year_end` subject output (next year's counters) CSV to write");
   AddEngineOption(*cmd, options->engine);
   AddSpeedOptions(*cmd, options->threads, options->no_cache);
   cmd->callback([options, &exit_code] { exit_code = RunRun(*options); });

@@ -151,6 +151,7 @@ Value Interpreter::Eval(const Node& node) {
     }
     case Op::AccRead:
     case Op::AccRoom:
+    case Op::AccYearTotal:
       return AccessAccumulator(node);
     case Op::TableGet: {
       const ir::Table& table = program_.tables[static_cast<size_t>(node.a)];

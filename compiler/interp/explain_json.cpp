@@ -83,7 +83,10 @@ class JsonWriter {
 
   std::string Step(const RuleStep& step, size_t index) {
     const ir::Rule& rule = p_.rules[static_cast<size_t>(step.rule)];
-    const char* stage = rule.stage == ir::Stage::Event ? "event" : rule.stage == ir::Stage::Subject ? "subject" : "const";
+    const char* stage = rule.stage == ir::Stage::Event     ? "event"
+                        : rule.stage == ir::Stage::YearEnd ? "year_end"
+                        : rule.stage == ir::Stage::Subject ? "subject"
+                                                           : "const";
     std::string out = fmt::format("{{\"index\":{},\"rule\":{},\"stage\":\"{}\",\"type\":{},\"value\":{}", index,
                                   JsonQuote(rule.name), stage, JsonQuote(TypeName(p_, rule.type)), V(rule.type, step.value));
     out += ",\"location\":" + Loc(rule.range);

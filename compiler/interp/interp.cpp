@@ -98,6 +98,9 @@ Value Interpreter::EvalRule(int32_t id) {
   if (rule.stage == Stage::Event && event_.table == nullptr) {
     Fail(rule.range, fmt::format("internal error: rule {} needs an event", rule.name));
   }
+  if (rule.stage == Stage::YearEnd && !subject_.year_end) {
+    Fail(rule.range, fmt::format("internal error: rule {} is read before the year end", rule.name));
+  }
   rule_busy_[i] = 1;
   const bool traced = trace_ != nullptr && (rule.stage != Stage::Event || tracing_event_);
   if (!traced) {
@@ -223,6 +226,12 @@ void Interpreter::ResetAccumulators() {
 
 Value Interpreter::AccessAccumulator(const Node& node) {
   const int32_t acc = static_cast<int32_t>(node.a);
+  if (node.op == ir::Op::AccYearTotal) {
+    if (!subject_.year_end) Fail(node, "internal error: a year total is read before the year end");
+    const Value total{AccTotal(acc, Value::Absent()), 0, true};
+    if (!open_steps_.empty()) open_steps_.back().acc_reads.push_back({acc, false, Value::Absent(), total});
+    return total;
+  }
   if (event_.table == nullptr) Fail(node, "internal error: an accumulator is read outside an event");
   const Value key = node.kids.empty() ? AccKey(acc) : Eval(*node.kids[0]);
   const int64_t total = AccTotal(acc, key);
@@ -322,6 +331,7 @@ void Interpreter::SettleSubject(const Inputs& inputs, uint32_t subject, RowSink&
   ++subject_.generation;
   subject_.table = &inputs.subjects;
   subject_.row = subject;
+  subject_.year_end = false;
   event_.table = nullptr;
   ResetAccumulators();
   const int32_t subject_output = program_.output_of[0];
@@ -349,6 +359,13 @@ void Interpreter::SettleSubject(const Inputs& inputs, uint32_t subject, RowSink&
   }
   event_.table = nullptr;
   tracing_event_ = false;
+  const int32_t year_end_output = program_.output_of[2];
+  if (options.year_end_output && options.events && options.stop_after_event < 0 && year_end_output >= 0) {
+    subject_.year_end = true;
+    EvalOutput(year_end_output, row_);
+    sink.YearEndRow(subject, row_);
+    if (trace_ != nullptr) trace_->year_end_output = row_;
+  }
   trace_ = nullptr;
 }
 

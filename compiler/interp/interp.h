@@ -59,6 +59,7 @@ struct Trace {
   std::vector<RuleStep> event_rules;    // the traced event's rules, in completion order
   std::vector<AccStep> accumulators;    // in declaration order
   std::vector<ir::Value> subject_output, event_output;
+  std::vector<ir::Value> year_end_output;  // when the subject's events were all settled
   std::vector<ir::Value> params;  // every parameter's value, for showing what rules read
   bool event_settled = false;
 };
@@ -69,11 +70,14 @@ class RowSink {
   virtual ~RowSink() = default;
   virtual void SubjectRow(uint32_t subject, const std::vector<ir::Value>& values) = 0;
   virtual void EventRow(uint32_t event, const std::vector<ir::Value>& values) = 0;
+  // The subject's `at year_end` output row, after its last event (SettleOptions::year_end_output).
+  virtual void YearEndRow(uint32_t /*subject*/, const std::vector<ir::Value>& /*values*/) {}
 };
 
 struct SettleOptions {
   bool subject_output = true;
   bool event_output = true;
+  bool year_end_output = false;   // the `at year_end` output row, after the last event
   bool events = true;             // false: the subject's output row only
   int64_t stop_after_event = -1;  // stop once this event row is settled (explain)
   Trace* trace = nullptr;
@@ -121,6 +125,7 @@ class Interpreter {
     uint32_t row = 0;
     uint64_t generation = 1;
     std::vector<AccTotals> totals;
+    bool year_end = false;  // every event settled: year totals can be read
   };
   // The event being settled; per-event caches of each accumulator's key and cap.
   struct AccCache {

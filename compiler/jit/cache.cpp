@@ -26,7 +26,7 @@ constexpr size_t kKeySize = 40;
 constexpr size_t kHeaderSize = sizeof(kMagic) + kKeySize + 16;
 // Bump when the ABI (abi.h) or the lowering's conventions change in a way the printed module
 // would not show.
-constexpr const char* kFormat = "polc-jit-1";
+constexpr const char* kFormat = "polc-jit-2";
 
 void PutU64(std::string& out, uint64_t v) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));

@@ -30,7 +30,7 @@ class NativeSettlement {
   const Engine& engine_;
   Settler settler_;
   const interp::Inputs* texts_of_ = nullptr;  // the inputs whose pools texts compare in
-  std::vector<ir::Value> subject_row_, events_, subject_out_, event_out_, row_;
+  std::vector<ir::Value> subject_row_, events_, subject_out_, event_out_, row_, year_end_out_;
 };
 
 // The JIT behind the interpreter's seam (interp::SettleFn): compiles `program` and returns a

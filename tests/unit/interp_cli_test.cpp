@@ -30,7 +30,7 @@ class InterpCli : public ::testing::Test {
     cases_ = root_ + "/case";
     out_ = root_ + "/out";
     fs::create_directories(out_);
-    fs::copy(std::string(POLC_SHARED_DIR) + "/golden/worked-example", cases_);
+    fs::copy(std::string(POLC_SHARED_DIR) + "/cases/worked-example", cases_);
   }
   void TearDown() override { fs::remove_all(root_); }
 
@@ -75,11 +75,11 @@ TEST_F(InterpCli, UnknownPerson) {
 
 TEST_F(InterpCli, DuplicateIds) {
   Edit(cases_ + "/claims.csv", "H3,A,", "H1,A,");
-  WriteAll(cases_ + "/persons.csv", ReadAll(cases_ + "/persons.csv") + "B,1960-02-01,2026-03-15,resident,none,0,0,0,0,\n");
+  WriteAll(cases_ + "/persons.csv", ReadAll(cases_ + "/persons.csv") + "B,1960-02-01,2026-03-15,resident,none,0,0,0,0,,,0,0,no\n");
   const Result r = RunCase();
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.err,
-            "case/persons.csv:5: duplicate person_id 'B' (first on line 3)\n"
+            "case/persons.csv:22: duplicate person_id 'B' (first on line 3)\n"
             "case/claims.csv:4: duplicate claim_id 'H1' (first on line 2)\n");
   EXPECT_TRUE(OutIsEmpty());
 }
@@ -120,7 +120,7 @@ TEST_F(InterpCli, DefaultEngineRunsQuietly) {
 }
 
 TEST_F(InterpCli, TestPassesAndWritesJunit) {
-  const std::string golden = std::string(POLC_SHARED_DIR) + "/golden";
+  const std::string golden = std::string(POLC_SHARED_DIR) + "/cases";
   const Result r = Polc(fmt::format("test '{}' '{}/worked-example' '{}/random-300' --engine interp --junit out/j.xml",
                                     Policy("yueyang-louqu-2026"), golden, golden));
   EXPECT_EQ(r.code, 0) << r.out << r.err;
@@ -156,7 +156,7 @@ TEST_F(InterpCli, ExplainTextJsonAndUnknownClaim) {
   EXPECT_NE(r.out.find("cites: 第二次及以上起付线标准按50%计算"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("admissions[level3]: 1 -> 2"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("output results: claim_id=H2, person_id=A, status=ok, basic=32110.00, "
-                       "catastrophic=11117.50, patient=8772.50"),
+                       "catastrophic=11117.50, assistance=0.00, patient=8772.50"),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("benefit_start = 2026-01-01"), std::string::npos) << r.out;
@@ -175,10 +175,12 @@ TEST_F(InterpCli, SummaryCountsAndTotals) {
   const Result r = Polc(fmt::format("summary '{}' '{}' --persons case/persons.csv --claims case/claims.csv --engine interp",
                                     Policy(), Policy("yueyang-louqu-2026")));
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.out.find("person rows: 3 (output persons_result)"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("status           ok 6, waiting_period 1, outside_period 0, not_covered 0"), std::string::npos)
+  EXPECT_NE(r.out.find("person rows: 20 (output persons_result)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("status           ok 22, waiting_period 12, outside_period 0, not_covered 0"), std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("    contribution                1700.00\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("    contribution               14100.00\n"), std::string::npos) << r.out;
+  // The assistance fund's total stands beside the others (the policy's money columns).
+  EXPECT_NE(r.out.find("    assistance                366366.10\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("per second"), std::string::npos) << r.out;
 }
 

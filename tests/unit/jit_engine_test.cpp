@@ -97,7 +97,8 @@ TEST_P(JitEngine, HandMadeRowsGiveTheWorkedExample) {
   std::vector<ir::Value> person = Row(p, 0, {{"person_id", "A"}, {"birth_date", "1970-05-01"},
       {"enrolled_on", "2025-10-10"}, {"category", "resident"}, {"hardship", "none"},
       {"prior_insured_years", "1"}, {"lapsed_years", "0"}, {"repaired_years", "0"},
-      {"zero_claim_years", "1"}});
+      {"zero_claim_years", "1"}, {"employee_months_prev", "0"}, {"employee_months_cur", "0"},
+      {"employee_gap", "no"}});
   settler.BeginSubject();
   const jit::Layout& layout = settler.GetLayout();
   std::vector<ir::Value> out(static_cast<size_t>(layout.subject_columns));
@@ -127,9 +128,16 @@ TEST_P(JitEngine, HandMadeRowsGiveTheWorkedExample) {
     ASSERT_EQ(settler.Event(person.data(), event.data(), result.data()), 0) << claim.id;
     EXPECT_EQ(result[3].a, claim.basic) << claim.id;
     EXPECT_EQ(result[4].a, claim.catastrophic) << claim.id;
-    EXPECT_EQ(result[5].a, claim.patient) << claim.id;
+    EXPECT_EQ(result[5].a, 0) << claim.id;  // no assistance class
+    EXPECT_EQ(result[6].a, claim.patient) << claim.id;
     EXPECT_EQ(result[0].a, event[0].a) << "claim_id passes through";
   }
+  // The year-end output: the funds paid, so the zero-claim count restarts at 0.
+  ASSERT_EQ(layout.year_end_columns, 5);
+  std::vector<ir::Value> next(static_cast<size_t>(layout.year_end_columns));
+  ASSERT_EQ(settler.YearEnd(person.data(), next.data()), 0);
+  EXPECT_EQ(next[1].a, 2);  // prior_insured_years + 1
+  EXPECT_EQ(next[4].a, 0);  // zero_claim_years
 }
 
 // Collects formatted rows, as the result files would show them.
@@ -138,9 +146,11 @@ class CsvSink : public interp::RowSink {
   CsvSink(const ir::Program& program, const interp::Inputs& inputs) : program_(program), inputs_(inputs) {
     rows_[0].resize(inputs.subjects.Size());
     rows_[1].resize(inputs.events.Size());
+    rows_[2].resize(inputs.subjects.Size());
   }
   void SubjectRow(uint32_t subject, const std::vector<ir::Value>& values) override { Put(0, subject, values); }
   void EventRow(uint32_t event, const std::vector<ir::Value>& values) override { Put(1, event, values); }
+  void YearEndRow(uint32_t subject, const std::vector<ir::Value>& values) override { Put(2, subject, values); }
   std::string Text(int kind) const {
     const ir::Output& output = program_.outputs[static_cast<size_t>(program_.output_of[kind])];
     std::string out;
@@ -166,7 +176,7 @@ class CsvSink : public interp::RowSink {
   }
   const ir::Program& program_;
   const interp::Inputs& inputs_;
-  std::vector<std::string> rows_[2];
+  std::vector<std::string> rows_[3];  // [2]: the subject output at year end
 };
 
 TEST_P(JitEngine, GoldenFilesMatch) {
@@ -176,7 +186,7 @@ TEST_P(JitEngine, GoldenFilesMatch) {
     auto engine = Build(*c);
     ASSERT_TRUE(engine);
     for (const char* set : {"worked-example", "random-300"}) {
-      const std::string dir = std::string(POLC_SHARED_DIR) + "/golden/" + set + "/";
+      const std::string dir = std::string(POLC_SHARED_DIR) + "/cases/" + set + "/";
       interp::Interpreter interp(c->program);
       interp::Inputs inputs;
       interp::InputErrors errors;
@@ -184,9 +194,12 @@ TEST_P(JitEngine, GoldenFilesMatch) {
           << errors.Render();
       jit::NativeSettlement native(*engine);
       CsvSink sink(c->program, inputs);
-      for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) native.SettleSubject(inputs, s, sink);
+      interp::SettleOptions options;
+      options.year_end_output = true;
+      for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) native.SettleSubject(inputs, s, sink, options);
       EXPECT_EQ(sink.Text(1), ReadAll(dir + policy + ".results.csv")) << policy << " " << set;
       EXPECT_EQ(sink.Text(0), ReadAll(dir + policy + ".persons.csv")) << policy << " " << set;
+      EXPECT_EQ(sink.Text(2), ReadAll(dir + policy + ".next.csv")) << policy << " " << set;
     }
   }
 }
@@ -198,19 +211,23 @@ TEST_P(JitEngine, SettleFnSeamGivesTheInterpretersTables) {
   jit::EngineOptions options;
   options.optimize = GetParam();
   interp::SettleFn settle = jit::MakeNativeSettleFn(c->program, options);
-  const std::string dir = std::string(POLC_SHARED_DIR) + "/golden/random-300/";
+  const std::string dir = std::string(POLC_SHARED_DIR) + "/cases/random-300/";
   interp::Interpreter interp(c->program);
   interp::Inputs inputs;
   interp::InputErrors errors;
   ASSERT_TRUE(interp::ReadInputs(interp, dir + "persons.csv", dir + "claims.csv", inputs, errors));
-  interp::ResultTable want[2], got[2];
-  interp::SettleToTables(interp, inputs, want);
-  interp::SettleToTables(c->program, settle, inputs, got);
+  interp::ResultTable want[2], got[2], want_next, got_next;
+  interp::SettleToTables(c->program, interp.AsSettleFn(), inputs, want, &want_next);
+  interp::SettleToTables(c->program, settle, inputs, got, &got_next);
   for (int kind = 0; kind < 2; ++kind) {
     EXPECT_EQ(got[kind].header, want[kind].header);
     EXPECT_EQ(got[kind].rows, want[kind].rows);
     EXPECT_FALSE(got[kind].rows.empty());
   }
+  EXPECT_TRUE(want_next.declared);
+  EXPECT_EQ(got_next.header, want_next.header);
+  EXPECT_EQ(got_next.rows, want_next.rows);
+  EXPECT_FALSE(got_next.rows.empty());
 }
 
 TEST_P(JitEngine, EmitLlvmPrintsTheEntryPoints) {
@@ -221,7 +238,7 @@ TEST_P(JitEngine, EmitLlvmPrintsTheEntryPoints) {
   options.optimize = GetParam();
   ASSERT_TRUE(jit::EmitLlvm(c->program, options, text, error)) << error;
   for (const char* name : {"@polc_init", "@polc_begin_subject", "@polc_subject", "@polc_event",
-                           "@polc_events"}) {
+                           "@polc_events", "@polc_year_end"}) {
     EXPECT_NE(text.find(std::string(name) + "("), std::string::npos) << name;
   }
 }
