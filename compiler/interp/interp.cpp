@@ -121,7 +121,10 @@ Value Interpreter::EvalRule(int32_t id) {
       const bool read = std::find(step.reads.begin(), step.reads.end(), dep) != step.reads.end();
       step.dep_known[d] = read && RuleKnown(dep, step.deps[d]) ? 1 : 0;
     }
-    (rule.stage == Stage::Event ? trace_->event_rules : trace_->subject_rules).push_back(std::move(step));
+    (rule.stage == Stage::Event     ? trace_->event_rules
+     : rule.stage == Stage::YearEnd ? trace_->year_end_rules
+                                    : trace_->subject_rules)
+        .push_back(std::move(step));
   }
   rule_busy_[i] = 0;
   rule_values_[i] = value;
@@ -229,7 +232,7 @@ Value Interpreter::AccessAccumulator(const Node& node) {
   if (node.op == ir::Op::AccYearTotal) {
     if (!subject_.year_end) Fail(node, "internal error: a year total is read before the year end");
     const Value total{AccTotal(acc, Value::Absent()), 0, true};
-    if (!open_steps_.empty()) open_steps_.back().acc_reads.push_back({acc, false, Value::Absent(), total});
+    if (!open_steps_.empty()) open_steps_.back().acc_reads.push_back({acc, false, true, Value::Absent(), total});
     return total;
   }
   if (event_.table == nullptr) Fail(node, "internal error: an accumulator is read outside an event");
@@ -247,7 +250,7 @@ Value Interpreter::AccessAccumulator(const Node& node) {
     const bool seen = std::any_of(reads.begin(), reads.end(), [&](const TraceAccRead& r) {
       return r.acc == acc && r.room == room && r.key == key;
     });
-    if (!seen) reads.push_back({acc, room, key, result});
+    if (!seen) reads.push_back({acc, room, false, key, result});
   }
   return result;
 }

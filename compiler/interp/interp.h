@@ -26,6 +26,7 @@ class EvalError : public std::runtime_error {
 struct TraceAccRead {
   int32_t acc = -1;
   bool room = false;  // room(acc) rather than the total
+  bool year_total = false;  // year_total(acc): the total after the subject's last event
   ir::Value key;      // the bucket read (absent for an unkeyed accumulator)
   ir::Value value;
 };
@@ -60,6 +61,7 @@ struct Trace {
   std::vector<AccStep> accumulators;    // in declaration order
   std::vector<ir::Value> subject_output, event_output;
   std::vector<ir::Value> year_end_output;  // when the subject's events were all settled
+  std::vector<RuleStep> year_end_rules;    // the year-end rules behind it, in completion order
   std::vector<ir::Value> params;  // every parameter's value, for showing what rules read
   bool event_settled = false;
 };
