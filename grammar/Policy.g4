@@ -92,7 +92,7 @@ unary          : '-' unary | postfix ;
 postfix        : primary postfixOp* ;
 postfixOp      : '.' ident                       # FieldOp
                | '[' expr ']'                    # IndexOp
-               | unit=('days' | 'months')        # UnitOp
+               | unit=('days' | 'months' | 'years')  # UnitOp
                ;
 primary
   : INT                                          # IntLit

@@ -51,7 +51,15 @@ void Lowerer::DeclareTypes() {
   mul_rate_ = declare("polc_rt_mul_rate", llvm::FunctionType::get(i64_, {i64_, i64_}, false), false);
   bracket_sum_ = declare("polc_rt_bracket_sum",
                          llvm::FunctionType::get(i64_, {i64_, ptr_, ptr_, i64_, i64_}, false), true);
-  add_months_ = declare("polc_rt_add_months", llvm::FunctionType::get(i32_, {i32_, i64_}, false), false);
+  {
+    // Writes its result through the pointer: only argument memory.
+    llvm::Function* fn = llvm::Function::Create(llvm::FunctionType::get(i32_, {i64_, i64_, i64_, ptr_}, false),
+                                                llvm::Function::ExternalLinkage, "polc_rt_add_duration", *module_);
+    fn->setDoesNotThrow();
+    fn->setWillReturn();
+    fn->setOnlyAccessesArgMemory();
+    add_duration_ = llvm::FunctionCallee(fn);
+  }
 
   // Tables and brackets become constant arrays.
   auto constant_array = [&](llvm::Type* elem, std::vector<llvm::Constant*> items, const std::string& name) {

@@ -146,7 +146,7 @@ class Lowerer {
   std::vector<llvm::GlobalVariable*> bracket_lowers_, bracket_rates_;
   llvm::Function* int_find_ = nullptr;
   llvm::Function* bsearch_ = nullptr;
-  llvm::FunctionCallee mul_rate_, bracket_sum_, add_months_;
+  llvm::FunctionCallee mul_rate_, bracket_sum_, add_duration_;
 };
 
 }  // namespace polc::jit
