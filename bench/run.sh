@@ -6,7 +6,8 @@
 # 1. In memory (polc_bench, Google Benchmark): the interpreter, the JIT and the hand-written
 #    Huaihua settlement on one generated population (checked equal to the JIT first), reading
 #    the CSV inputs, and the JIT's compile time cold and from the object cache.
-# 2. End to end: ~10 M claims from polc-gen, `polc run` CSV to CSV with --threads 1 and 2
+# 2. End to end: ~10 M claims from polc-gen, the hand-written baseline (bench/handwritten_run.cpp)
+#    and `polc run` CSV to CSV with --threads 1 and 2
 #    (and the interpreter with --threads 1), wall time, claims/s, input MB/s and peak RSS
 #    from /usr/bin/time -v; the two JIT outputs must be identical.
 # 3. Compile time as `polc run` sees it: a one-person run with --no-cache, with an empty cache
@@ -14,15 +15,15 @@
 #
 # Knobs (environment): BENCH_PERSONS (in-memory population, default 100000), E2E_PERSONS
 # (default 3400000, ~3 claims each), BENCH_MIN_TIME (seconds per benchmark, default 1),
-# E2E_INTERP=0 to skip the interpreter end to end, BENCH_PERF=1 to add a perf profile of the
+# E2E_INTERP=0 to skip the interpreter end to end, BENCH_IN_MEMORY=0 to skip section 1, BENCH_PERF=1 to add a perf profile of the
 # single-thread run, BENCH_OUT (where the raw outputs are kept, default BUILD_DIR/bench-results).
 # The generated population lives in a temporary directory, removed at the end.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${1:-${POLC_BUILD_DIR:-$here/build}}"
 build="$(cd "$build" && pwd)"
-polc="$build/polc" gen="$build/polc-gen" bench="$build/polc_bench"
-for b in "$polc" "$gen" "$bench"; do
+polc="$build/polc" gen="$build/polc-gen" bench="$build/polc_bench" hand="$build/polc_handwritten_run"
+for b in "$polc" "$gen" "$bench" "$hand"; do
   [ -x "$b" ] || { echo "run.sh: $b missing: cmake --build $build" >&2; exit 1; }
 done
 if [ ! -x /usr/bin/time ]; then
@@ -55,10 +56,12 @@ free -h
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "polc: $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$here" diff --quiet 2>/dev/null || echo ' (uncommitted changes)')"
 
-section "in memory: polc_bench --persons=$bench_persons"
-"$bench" --persons="$bench_persons" --benchmark_min_time="$min_time" \
-  --benchmark_out="$out/polc_bench.json" --benchmark_out_format=json | tee "$out/polc_bench.txt"
-echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ "${BENCH_IN_MEMORY:-1}" != 0 ]; then
+  section "in memory: polc_bench --persons=$bench_persons"
+  "$bench" --persons="$bench_persons" --benchmark_min_time="$min_time" \
+    --benchmark_out="$out/polc_bench.json" --benchmark_out_format=json | tee "$out/polc_bench.txt"
+  echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+fi
 
 section "end to end: polc-gen --persons $e2e_persons --claims-per-person 3"
 t0=$(now)
@@ -75,13 +78,19 @@ export XDG_CACHE_HOME="$tmp/cache"
 "$gen" --persons 1 --seed 1 --out "$tmp/one" >/dev/null
 "$polc" run "$policy" --persons "$tmp/one/persons.csv" --claims "$tmp/one/claims.csv" --out "$tmp/one/r.csv"
 
-# e2e LABEL ARGS...: one timed `polc run` of the big population; prints a result line.
+# e2e LABEL ARGS...: one timed `polc run` of the big population (LABEL hand: the hand-written
+# baseline, bench/handwritten_run.cpp); prints a result line.
 e2e() {
   local label="$1"; shift
   echo "load before $label: $(cut -d' ' -f1-3 /proc/loadavg)"
-  /usr/bin/time -v -o "$tmp/time-$label.txt" "$polc" run "$policy" \
-    --persons "$tmp/pop/persons.csv" --claims "$tmp/pop/claims.csv" \
-    --out "$tmp/results-$label.csv" --persons-out "$tmp/persons-$label.csv" "$@"
+  if [ "$label" = hand ]; then
+    /usr/bin/time -v -o "$tmp/time-$label.txt" "$hand" "$tmp/pop/persons.csv" "$tmp/pop/claims.csv" \
+      "$tmp/results-$label.csv" "$tmp/persons-$label.csv"
+  else
+    /usr/bin/time -v -o "$tmp/time-$label.txt" "$polc" run "$policy" \
+      --persons "$tmp/pop/persons.csv" --claims "$tmp/pop/claims.csv" \
+      --out "$tmp/results-$label.csv" --persons-out "$tmp/persons-$label.csv" "$@"
+  fi
   cp "$tmp/time-$label.txt" "$out/time-$label.txt"
   local wall rss user sys out_bytes
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$tmp/time-$label.txt")
@@ -92,13 +101,26 @@ e2e() {
   awk -v l="$label" -v w="$wall" -v c="$claims" -v b="$bytes" -v r="$rss" -v u="$user" -v s="$sys" -v o="$out_bytes" 'BEGIN {
     printf "%-12s wall %6.2f s  user %6.2f s  sys %5.2f s  %6.3f M claims/s  %6.1f MB/s in  peak RSS %6.0f MB  (%.0f MB written)\n",
            l, w, u, s, c / w / 1e6, b / w / 1e6, r / 1024, o / 1e6 }' | tee -a "$out/e2e.txt"
+  printf '%s %s %s %s %s\n' "$label" "$wall" "$user" "$sys" "$rss" >>"$tmp/e2e-figures.txt"
 }
 : >"$out/e2e.txt"
+: >"$tmp/e2e-figures.txt"
+e2e hand
 e2e jit-1 --threads 1
 e2e jit-2 --threads 2
 cmp "$tmp/results-jit-1.csv" "$tmp/results-jit-2.csv"
 cmp "$tmp/persons-jit-1.csv" "$tmp/persons-jit-2.csv"
 echo "--threads 1 and --threads 2 wrote identical files"
+cmp "$tmp/results-jit-1.csv" "$tmp/results-hand.csv"
+cmp "$tmp/persons-jit-1.csv" "$tmp/persons-hand.csv"
+echo "the hand-written baseline wrote the same files"
+# The targets of docs/performance.md, against the baseline of this run.
+awk '{ w[$1] = $2; c[$1] = $3 + $4; r[$1] = $5 } END {
+  printf "against the hand-written baseline (target in brackets):\n"
+  printf "  --threads 1: %.2fx its wall time, %.2fx its CPU time (<= 1.5x)\n", w["jit-1"] / w["hand"], c["jit-1"] / c["hand"]
+  printf "  --threads 2: %.2fx its wall time (< 1x)\n", w["jit-2"] / w["hand"]
+  printf "  peak RSS, --threads 1: %.2fx; --threads 2: %.2fx (<= 1.5x)\n", r["jit-1"] / r["hand"], r["jit-2"] / r["hand"] }' \
+  "$tmp/e2e-figures.txt" | tee -a "$out/e2e.txt"
 if [ "${E2E_INTERP:-1}" != 0 ]; then
   e2e interp-1 --threads 1 --engine interp
   cmp "$tmp/results-jit-1.csv" "$tmp/results-interp-1.csv"

@@ -15,13 +15,15 @@
 
 #include <fmt/format.h>
 
+#include "compiler/io/read_inputs.h"
+#include "compiler/settle/population.h"
 #include "compiler/diag/stack.h"
 #include "compiler/driver/compile.h"
 #include "compiler/interp/interp.h"
-#include "compiler/interp/records.h"
+#include "compiler/settle/inputs.h"
 #include "compiler/jit/engine.h"
 #include "compiler/jit/native.h"
-#include "compiler/jit/settle.h"
+#include "compiler/jit/native_state.h"
 #include "bench/handwritten_huaihua.h"
 
 #ifndef POLC_SOURCE_DIR
@@ -36,10 +38,10 @@ int g_persons = 100000;
 uint64_t g_seed = 2026;
 
 // Discards rows: the benchmark measures settlement, not formatting.
-class NullSink : public interp::RowSink {
+class NullSink : public settle::RowSink {
  public:
-  void SubjectRow(uint32_t, const std::vector<ir::Value>& v) override { benchmark::DoNotOptimize(v.data()); }
-  void EventRow(uint32_t, const std::vector<ir::Value>& v) override { benchmark::DoNotOptimize(v.data()); }
+  void SubjectRow(uint32_t, std::span<const ir::Value> v) override { benchmark::DoNotOptimize(v.data()); }
+  void EventRow(uint32_t, std::span<const ir::Value> v) override { benchmark::DoNotOptimize(v.data()); }
 };
 
 std::string GenBinary() {
@@ -55,7 +57,7 @@ std::string GenBinary() {
 struct Fixture {
   std::unique_ptr<driver::Compilation> compiled;
   std::unique_ptr<interp::Interpreter> interp;
-  interp::Inputs inputs;
+  settle::Inputs inputs;
   std::unique_ptr<jit::Engine> engine;
   // The same rows as ir::Value arrays, for the raw entry points.
   std::vector<ir::Value> subjects, events;
@@ -79,14 +81,16 @@ struct Fixture {
       if (std::system(cmd.c_str()) != 0) throw std::runtime_error("failed: " + cmd);
     }
     f->interp = std::make_unique<interp::Interpreter>(f->compiled->program);
-    interp::InputErrors errors;
-    if (!interp::ReadInputs(*f->interp, dir + "/persons.csv", dir + "/claims.csv", f->inputs, errors)) {
+    settle::InputErrors errors;
+    if (!io::ReadInputs(*f->interp, dir + "/persons.csv", dir + "/claims.csv", f->inputs, errors)) {
       throw std::runtime_error(errors.Render());
     }
     std::string error;
-    f->engine = jit::Engine::Create(f->compiled->program, {}, error);
+    jit::EngineOptions options;
+    options.params = interp::ComputeParams(f->compiled->program);
+    f->engine = jit::Engine::Create(f->compiled->program, options, error);
     if (!f->engine) throw std::runtime_error(error);
-    const interp::Inputs& in = f->inputs;
+    const settle::Inputs& in = f->inputs;
     const size_t sf = in.subjects.Decl().fields.size(), ef = in.events.Decl().fields.size();
     for (uint32_t s = 0; s < in.subjects.Size(); ++s) {
       for (size_t k = 0; k < sf; ++k) f->subjects.push_back(in.subjects.Get(s, static_cast<int32_t>(k)));
@@ -105,32 +109,41 @@ void Report(benchmark::State& state, const Fixture& f) {
   state.counters["claims"] = f.inputs.events.Size();
 }
 
+// Every subject through the population loop (one worker), as `polc summary` settles.
+void SettleAll(const settle::Inputs& inputs, const settle::SettleFn& settle, settle::RowSink& sink,
+               benchmark::State& state) {
+  settle::Population population;
+  population.subjects = inputs.subjects.Size();
+  population.settle = [&](size_t, uint32_t s) { settle(inputs, s, sink, settle::SettleOptions{}); };
+  std::string error;
+  if (!settle::SettlePopulation(population, error)) state.SkipWithError(error.c_str());
+}
+
 void BM_Interpreter(benchmark::State& state, const char* policy) {
   Fixture& f = Fixture::Get(policy);
   NullSink sink;
-  for (auto _ : state) {
-    RunOnLargeStack([&] {
-      for (uint32_t s = 0; s < f.inputs.subjects.Size(); ++s) f.interp->SettleSubject(f.inputs, s, sink);
-    });
-  }
+  const settle::SettleFn settle = f.interp->AsSettleFn();
+  for (auto _ : state) SettleAll(f.inputs, settle, sink, state);
   Report(state, f);
 }
 
-// Through the interpreter's seam: rows converted from interp::Inputs, delivered to a sink.
+// Through the seam: rows converted from settle::Inputs, delivered to a sink.
 void BM_JitNative(benchmark::State& state, const char* policy) {
   Fixture& f = Fixture::Get(policy);
-  jit::NativeSettlement native(*f.engine);
+  jit::NativeSettler native(*f.engine);
   NullSink sink;
-  for (auto _ : state) {
-    for (uint32_t s = 0; s < f.inputs.subjects.Size(); ++s) native.SettleSubject(f.inputs, s, sink);
-  }
+  const settle::SettleFn settle = [&](const settle::Inputs& inputs, uint32_t s, settle::RowSink& out,
+                                      const settle::SettleOptions& options) {
+    native.SettleSubject(inputs, s, out, options);
+  };
+  for (auto _ : state) SettleAll(f.inputs, settle, sink, state);
   Report(state, f);
 }
 
 // The compiled code alone: rows already laid out as values, one call per person.
 void BM_JitRaw(benchmark::State& state, const char* policy) {
   Fixture& f = Fixture::Get(policy);
-  jit::Settler settler(*f.engine);
+  jit::NativeState settler(*f.engine);
   if (settler.Init() != 0) state.SkipWithError("init failed");
   const jit::Layout& layout = settler.GetLayout();
   const size_t sf = static_cast<size_t>(layout.subject_fields), ef = static_cast<size_t>(layout.event_fields);
@@ -153,7 +166,7 @@ void BM_JitRaw(benchmark::State& state, const char* policy) {
 
 // Raw JIT output for the whole population (subject rows, then event rows in settlement order).
 std::vector<ir::Value> JitOutputs(Fixture& f, std::vector<ir::Value>& subject_rows) {
-  jit::Settler settler(*f.engine);
+  jit::NativeState settler(*f.engine);
   settler.Init();
   const jit::Layout& layout = settler.GetLayout();
   const size_t sf = static_cast<size_t>(layout.subject_fields), ef = static_cast<size_t>(layout.event_fields);
@@ -170,7 +183,7 @@ std::vector<ir::Value> JitOutputs(Fixture& f, std::vector<ir::Value>& subject_ro
 }
 
 // The hand-written settlement's rows for the whole population, in JitOutputs' layout.
-constexpr size_t kHandSubjectFields = 10, kHandEventFields = 10, kHandSubjectColumns = 5, kHandEventColumns = 6;
+constexpr size_t kHandSubjectFields = 14, kHandEventFields = 10, kHandSubjectColumns = 5, kHandEventColumns = 7;
 
 void RunHandwritten(bench::HandwrittenHuaihua& hand, const Fixture& f, std::vector<ir::Value>& subject_out,
                     std::vector<ir::Value>& event_out) {
@@ -276,9 +289,9 @@ void BM_ReadInputs(benchmark::State& state, const char* policy) {
   const double bytes = static_cast<double>(std::filesystem::file_size(persons) + std::filesystem::file_size(claims));
   interp::Interpreter reader(f.compiled->program);  // f.interp stays attached to f.inputs
   for (auto _ : state) {
-    interp::Inputs inputs;
-    interp::InputErrors errors;
-    if (!interp::ReadInputs(reader, persons, claims, inputs, errors)) state.SkipWithError("read failed");
+    settle::Inputs inputs;
+    settle::InputErrors errors;
+    if (!io::ReadInputs(reader, persons, claims, inputs, errors)) state.SkipWithError("read failed");
     benchmark::DoNotOptimize(inputs.events.Size());
   }
   Report(state, f);
@@ -290,6 +303,7 @@ void BM_ReadInputs(benchmark::State& state, const char* policy) {
 void BM_JitCompile(benchmark::State& state, const char* policy, bool optimize) {
   auto compiled = driver::CompileFile(std::string(POLC_SOURCE_DIR) + "/policies/" + policy + ".policy");
   jit::EngineOptions options;
+  options.params = interp::ComputeParams(compiled->program);
   options.optimize = optimize;
   for (auto _ : state) {
     std::string error;
@@ -304,6 +318,7 @@ void BM_JitCompile(benchmark::State& state, const char* policy, bool optimize) {
 void BM_JitCompileCached(benchmark::State& state, const char* policy) {
   auto compiled = driver::CompileFile(std::string(POLC_SOURCE_DIR) + "/policies/" + policy + ".policy");
   jit::EngineOptions options;
+  options.params = interp::ComputeParams(compiled->program);
   options.cache_dir = fmt::format("{}/polc-bench-cache-{}", std::filesystem::temp_directory_path().string(), policy);
   std::filesystem::remove_all(options.cache_dir);
   std::string error;

@@ -340,6 +340,12 @@ void CsvWriter::Field(std::string_view value) {
   buffer_.push_back('"');
 }
 
+void CsvWriter::PlainField(std::string_view value) {
+  if (fields_in_row_++ > 0) buffer_.push_back(',');
+  last_field_empty_ = value.empty();
+  buffer_.append(value);
+}
+
 void CsvWriter::EndRow() {
   // A lone empty field would be an empty line, which readers skip; quoting keeps the row.
   if (fields_in_row_ == 1 && last_field_empty_) buffer_.append("\"\"");

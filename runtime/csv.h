@@ -118,6 +118,8 @@ class CsvWriter {
   CsvWriter& operator=(const CsvWriter&) = delete;
 
   void Field(std::string_view value);
+  // A field the caller knows needs no quotes (no , " \r or \n in it): not scanned.
+  void PlainField(std::string_view value);
   void EndRow();
   void Row(std::initializer_list<std::string_view> values);
   // Whole rows already written as CSV (by a memory writer), at a row boundary.

@@ -96,11 +96,27 @@ bool ParseDate(std::string_view text, int32_t& days, std::string& error) {
 }
 
 std::string FormatDate(int32_t days) {
+  std::string out;
+  AppendDate(out, days);
+  return out;
+}
+
+void AppendDate(std::string& out, int32_t days) {
   int y = 0;
   unsigned m = 0;
   unsigned d = 0;
   SplitDate(days, y, m, d);
-  return fmt::format("{:04}-{:02}-{:02}", y, m, d);
+  if (y < 0 || y > 9999) {
+    // Outside the four-digit years: as fmt's {:04} writes them.
+    out += fmt::format("{:04}-{:02}-{:02}", y, m, d);
+    return;
+  }
+  const unsigned year = static_cast<unsigned>(y);
+  const char text[10] = {static_cast<char>('0' + year / 1000), static_cast<char>('0' + year / 100 % 10),
+                         static_cast<char>('0' + year / 10 % 10), static_cast<char>('0' + year % 10), '-',
+                         static_cast<char>('0' + m / 10), static_cast<char>('0' + m % 10), '-',
+                         static_cast<char>('0' + d / 10), static_cast<char>('0' + d % 10)};
+  out.append(text, sizeof(text));
 }
 
 int32_t MakeDate(int y, unsigned m, unsigned d) { return ToDays(y, m, d); }

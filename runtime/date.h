@@ -16,6 +16,8 @@ unsigned DaysInMonth(int64_t year, unsigned month);
 // Strict ISO "YYYY-MM-DD": exactly 10 characters, a real calendar date, year 1000..9999.
 bool ParseDate(std::string_view text, int32_t& days, std::string& error);
 std::string FormatDate(int32_t days);
+// The same appended to `out`, without a format string or a temporary (result files).
+void AppendDate(std::string& out, int32_t days);
 
 // m is 1..12 and d is a valid day of that month.
 int32_t MakeDate(int y, unsigned m, unsigned d);

@@ -121,10 +121,44 @@ bool ParseMoney(std::string_view text, int64_t& fen, std::string& error) {
 }
 
 std::string FormatMoney(int64_t fen) {
+  std::string out;
+  AppendMoney(out, fen);
+  return out;
+}
+
+void AppendMoney(std::string& out, int64_t fen) {
   // Unsigned magnitude so INT64_MIN has a representable absolute value.
   const uint64_t magnitude =
       fen < 0 ? uint64_t{0} - static_cast<uint64_t>(fen) : static_cast<uint64_t>(fen);
-  return fmt::format("{}{}.{:02}", fen < 0 ? "-" : "", magnitude / 100, magnitude % 100);
+  char digits[24];
+  char* end = digits + sizeof(digits);
+  char* p = end;
+  uint64_t whole = magnitude / 100;
+  const unsigned cents = static_cast<unsigned>(magnitude % 100);
+  *--p = static_cast<char>('0' + cents % 10);
+  *--p = static_cast<char>('0' + cents / 10);
+  *--p = '.';
+  do {
+    *--p = static_cast<char>('0' + whole % 10);
+    whole /= 10;
+  } while (whole != 0);
+  if (fen < 0) *--p = '-';
+  out.append(p, static_cast<size_t>(end - p));
+}
+
+void AppendInt(std::string& out, int64_t value) {
+  const uint64_t magnitude =
+      value < 0 ? uint64_t{0} - static_cast<uint64_t>(value) : static_cast<uint64_t>(value);
+  char digits[24];
+  char* end = digits + sizeof(digits);
+  char* p = end;
+  uint64_t rest = magnitude;
+  do {
+    *--p = static_cast<char>('0' + rest % 10);
+    rest /= 10;
+  } while (rest != 0);
+  if (value < 0) *--p = '-';
+  out.append(p, static_cast<size_t>(end - p));
 }
 
 bool ParseCount(std::string_view text, int64_t& out, std::string& error) {

@@ -26,6 +26,10 @@ bool ParseMoney(std::string_view text, int64_t& fen, std::string& error);
 
 // Always two decimals: "0.00", "1234.50", "-3.05".
 std::string FormatMoney(int64_t fen);
+// The same appended to `out`, without a format string or a temporary (result files).
+void AppendMoney(std::string& out, int64_t fen);
+// A decimal integer appended to `out`.
+void AppendInt(std::string& out, int64_t value);
 
 // A non-negative whole number made of digits only.
 bool ParseCount(std::string_view text, int64_t& out, std::string& error);

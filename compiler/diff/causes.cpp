@@ -21,7 +21,7 @@ bool CiteOnly(const Change& c) { return c.part == "cite" || c.part.ends_with(": 
 // One side: the rules and functions of its AST, and the trace of the event.
 class SideTrace {
  public:
-  SideTrace(const ImpactInputs& side, const interp::Inputs& inputs, uint32_t event) : side_(side) {
+  SideTrace(const ImpactInputs& side, const settle::Inputs& inputs, uint32_t event) : side_(side) {
     for (const auto& d : side.module->decls) {
       if (d->kind == ast::DeclKind::Rule) rules_[d->name.name] = static_cast<const ast::RuleDecl*>(d.get());
       if (d->kind == ast::DeclKind::Function) functions_[d->name.name] = static_cast<const ast::FunctionDecl*>(d.get());
@@ -114,8 +114,8 @@ std::string Describe(const Change& c) {
 
 }  // namespace
 
-std::vector<Cause> FindCauses(const PolicyDiff& diff, const ImpactInputs& old_side, const interp::Inputs& old_inputs,
-                              const ImpactInputs& new_side, const interp::Inputs& new_inputs, uint32_t event,
+std::vector<Cause> FindCauses(const PolicyDiff& diff, const ImpactInputs& old_side, const settle::Inputs& old_inputs,
+                              const ImpactInputs& new_side, const settle::Inputs& new_inputs, uint32_t event,
                               int64_t old_to_new) {
   const SideTrace a(old_side, old_inputs, event), b(new_side, new_inputs, event);
   // Live rules, and what they read on each side.

@@ -1,6 +1,7 @@
 // Settling one population under both policies and comparing the output rows (see impact.h).
 // One subject at a time: its rows under the old policy, then under the new, compared at once,
 // so the run needs no memory per claim beyond the inputs.
+#include "compiler/io/read_inputs.h"
 #include "compiler/diff/impact.h"
 
 #include <algorithm>
@@ -12,7 +13,8 @@
 
 #include <fmt/format.h>
 
-#include "compiler/interp/results.h"
+#include "compiler/io/results.h"
+#include "compiler/settle/population.h"
 #include "runtime/date.h"
 
 namespace polc::diff {
@@ -22,18 +24,18 @@ namespace {
 using ir::Value;
 
 // One subject's output rows.
-class CaptureSink : public interp::RowSink {
+class CaptureSink : public settle::RowSink {
  public:
   void Clear() {
     has_subject = false;
     events.clear();
     values.clear();
   }
-  void SubjectRow(uint32_t, const std::vector<Value>& row) override {
-    subject = row;
+  void SubjectRow(uint32_t, std::span<const Value> row) override {
+    subject.assign(row.begin(), row.end());
     has_subject = true;
   }
-  void EventRow(uint32_t event, const std::vector<Value>& row) override {
+  void EventRow(uint32_t event, std::span<const Value> row) override {
     events.push_back(event);
     width = row.size();
     values.insert(values.end(), row.begin(), row.end());
@@ -96,7 +98,7 @@ class RecordComparer {
  public:
   // `old_to_new`: years to move an old date by to compare it with a new one (the population's
   // shift undone), so a benefit start of 2025-03-01 under the 2025 policy equals 2026-03-01.
-  RecordComparer(const ir::Program& a, const ir::Program& b, const interp::Inputs& ia, const interp::Inputs& ib,
+  RecordComparer(const ir::Program& a, const ir::Program& b, const settle::Inputs& ia, const settle::Inputs& ib,
                  int kind, int64_t old_to_new, RecordImpact& out)
       : a_(a), b_(b), ia_(ia), ib_(ib), columns_(PairColumns(a, b, kind)), old_to_new_(old_to_new), out_(out) {
     const ir::Output* ob = OutputOf(b, kind);
@@ -168,11 +170,11 @@ class RecordComparer {
   static void Add(Totals& t, const Value* va, const Value* vb) {
     if (va) {
       if (!va->present) ++t.absent_before;
-      else if (__builtin_add_overflow(t.before, va->a, &t.before)) throw interp::EvalError("a total overflows");
+      else if (__builtin_add_overflow(t.before, va->a, &t.before)) throw settle::EvalError("a total overflows");
     }
     if (vb) {
       if (!vb->present) ++t.absent_after;
-      else if (__builtin_add_overflow(t.after, vb->a, &t.after)) throw interp::EvalError("a total overflows");
+      else if (__builtin_add_overflow(t.after, vb->a, &t.after)) throw settle::EvalError("a total overflows");
     }
   }
   bool Same(const ColumnPair& c, const Value& va, const Value& vb) const {
@@ -185,21 +187,21 @@ class RecordComparer {
     if (c.old_type.base != c.new_type.base) return false;
     return SameValue(c.new_type, va, vb, old_to_new_);
   }
-  static std::string Show(const ir::Program& p, const interp::Inputs& in, const ir::Type& t, const Value& v) {
-    return interp::FormatCell(p, in, t, v, "none");
+  static std::string Show(const ir::Program& p, const settle::Inputs& in, const ir::Type& t, const Value& v) {
+    return io::FormatCell(p, in, t, v, "none");
   }
   const ir::Program &a_, &b_;
-  const interp::Inputs &ia_, &ib_;
+  const settle::Inputs &ia_, &ib_;
   std::vector<ColumnPair> columns_;
   int64_t old_to_new_;
   RecordImpact& out_;
   std::map<std::tuple<std::string, std::string, std::string>, int64_t> transitions_;
 };
 
-bool Read(const ImpactInputs& side, const ImpactOptions& options, int64_t shift, interp::Inputs& inputs,
+bool Read(const ImpactInputs& side, const ImpactOptions& options, int64_t shift, settle::Inputs& inputs,
           std::string& error) {
-  interp::InputErrors errors;
-  if (interp::ReadInputs(*side.interp, options.persons, options.claims, inputs, errors, shift)) return true;
+  settle::InputErrors errors;
+  if (io::ReadInputs(*side.interp, options.persons, options.claims, inputs, errors, shift)) return true;
   error += errors.Render();
   return false;
 }
@@ -231,7 +233,7 @@ bool ComputeImpact(const ImpactInputs& old_side, const ImpactInputs& new_side, c
   const int64_t years = pb.header.year - pa.header.year;
   impact.shifted_old = years >= 0;
   impact.year_shift = -std::abs(years);
-  interp::Inputs ia, ib;
+  settle::Inputs ia, ib;
   if (!Read(old_side, options, impact.shifted_old ? impact.year_shift : 0, ia, error) ||
       !Read(new_side, options, impact.shifted_old ? 0 : impact.year_shift, ib, error))
     return false;
@@ -259,11 +261,14 @@ bool ComputeImpact(const ImpactInputs& old_side, const ImpactInputs& new_side, c
   std::priority_queue<TopEvent, std::vector<TopEvent>, decltype(better)> top(better);
   CaptureSink sa, sb;
   std::vector<int64_t> position(ib.events.Size(), -1);  // event row -> its index in sb
-  for (uint32_t s = 0; s < ib.subjects.Size(); ++s) {
+  settle::Population population;
+  population.subjects = ib.subjects.Size();
+  if (options.progress) population.progress = [&](uint32_t s) { options.progress(ib.subject_begin[s], ib.events.Size()); };
+  population.settle = [&](size_t, uint32_t s) {
     sa.Clear();
     sb.Clear();
-    old_side.settle(ia, s, sa, interp::SettleOptions{});
-    new_side.settle(ib, s, sb, interp::SettleOptions{});
+    old_side.settle(ia, s, sa, settle::SettleOptions{});
+    new_side.settle(ib, s, sb, settle::SettleOptions{});
     int64_t score = 0;
     if (sa.has_subject && sb.has_subject) subjects.Row(sa.subject.data(), sb.subject.data(), score, nullptr);
     for (size_t i = 0; i < sb.events.size(); ++i) position[sb.events[i]] = static_cast<int64_t>(i);
@@ -289,7 +294,9 @@ bool ComputeImpact(const ImpactInputs& old_side, const ImpactInputs& new_side, c
       if (top.size() > options.top) top.pop();
     }
     for (uint32_t row : sb.events) position[row] = -1;
-  }
+  };
+  std::string failure;  // a settlement error stops the command, as the commands report it
+  if (!settle::SettlePopulation(population, failure)) throw settle::EvalError(failure);
   subjects.Finish();
   events.Finish();
   while (!top.empty()) {

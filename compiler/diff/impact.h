@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,9 @@ struct ImpactOptions {
   std::string engine = "jit";  // only reported
   std::string by;  // the event field to group totals by; empty: the first enumeration field
   size_t top = 10;
+  // When set, called as the population is settled: claims settled under both policies so
+  // far, and their number (polc diff's progress line).
+  std::function<void(uint64_t done, uint64_t total)> progress;
 };
 
 struct Impact {
@@ -92,7 +96,7 @@ struct ImpactInputs {
   const ir::Program* program = nullptr;
   const ast::Module* module = nullptr;
   interp::Interpreter* interp = nullptr;
-  interp::SettleFn settle;
+  settle::SettleFn settle;
 };
 
 // Settles the population under both policies. On bad input or a settlement error returns false
@@ -101,9 +105,9 @@ bool ComputeImpact(const ImpactInputs& old_side, const ImpactInputs& new_side, c
                    const ImpactOptions& options, Impact& impact, std::string& error);
 
 // causes.cpp: the changed definitions (of `diff`) that one event's derivation went through on
-// either side, from the interpreter's traces of both settlements. Throws interp::EvalError.
-std::vector<Cause> FindCauses(const PolicyDiff& diff, const ImpactInputs& old_side, const interp::Inputs& old_inputs,
-                              const ImpactInputs& new_side, const interp::Inputs& new_inputs, uint32_t event,
+// either side, from the interpreter's traces of both settlements. Throws settle::EvalError.
+std::vector<Cause> FindCauses(const PolicyDiff& diff, const ImpactInputs& old_side, const settle::Inputs& old_inputs,
+                              const ImpactInputs& new_side, const settle::Inputs& new_inputs, uint32_t event,
                               int64_t old_to_new);
 
 // Whether two values are the same, an old date (or period) moved by `old_to_new` years first:

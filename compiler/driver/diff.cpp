@@ -11,6 +11,7 @@
 #include "compiler/diff/impact.h"
 #include "compiler/diff/report.h"
 #include "compiler/driver/commands.h"
+#include "compiler/driver/progress.h"
 #include "compiler/driver/session.h"
 
 namespace polc::driver {
@@ -22,6 +23,7 @@ struct DiffOptions {
   bool json = false;
   std::string color = "auto";
   diff::ImpactOptions impact;
+  ProgressOptions progress;
 };
 
 int RunDiff(const DiffOptions& options) {
@@ -44,16 +46,31 @@ int RunDiff(const DiffOptions& options) {
       const bool with_impact = !options.impact.persons.empty();
       if (with_impact) {
         // The fastest engine: -O2 and the object cache, as `polc run` has them.
+        Progress progress(options.progress);
+        progress.Phase("compiling");
         const EngineConfig config = SpeedConfig(options.impact.engine, 1, false);
-        std::unique_ptr<Engine> ea = MakeEngine(a->program, config, std::cerr);
-        std::unique_ptr<Engine> eb = MakeEngine(b->program, config, std::cerr);
+        std::unique_ptr<Settlers> ea = MakeSettlers(a->program, config, std::cerr);
+        std::unique_ptr<Settlers> eb = MakeSettlers(b->program, config, std::cerr);
+        progress.Phase("reading " + options.impact.claims);
+        diff::ImpactOptions impact_options = options.impact;
+        const std::string what = b->program.records[1].name + "s";
+        bool settling = false;
+        if (progress.Shown()) {
+          impact_options.progress = [&](uint64_t done, uint64_t total) {
+            if (!settling) progress.Phase("settling under both policies", total, what);
+            settling = true;
+            progress.Update(done);
+          };
+        }
         std::string error;
         if (!diff::ComputeImpact({&a->program, a->module.get(), ea->interp.get(), ea->settle},
-                                 {&b->program, b->module.get(), eb->interp.get(), eb->settle}, d, options.impact,
+                                 {&b->program, b->module.get(), eb->interp.get(), eb->settle}, d, impact_options,
                                  impact, error)) {
+          progress.Finish(0, "");
           std::cerr << error << (error.empty() || error.back() == '\n' ? "" : "\n");
           return;
         }
+        progress.Finish(impact.events.rows, what);
       }
       if (options.json) {
         std::cout << "{" << diff::DiffJsonMembers(sides, d)
@@ -63,7 +80,7 @@ int RunDiff(const DiffOptions& options) {
         if (with_impact) std::cout << diff::ImpactText(impact, style);
       }
       exit_code = d.Empty() ? 0 : 1;
-    } catch (const interp::EvalError& e) {
+    } catch (const settle::EvalError& e) {
       std::cerr << "polc: " << e.what() << "\n";
     }
   });
@@ -85,6 +102,7 @@ void AddDiffCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--top", options->impact.top, "how many of the most changed claims to explain (default 10)");
   cmd->add_option("--by", options->impact.by, "the event field to total by (default: its first enumeration field)");
   AddEngineOption(*cmd, options->impact.engine);
+  AddProgressOptions(*cmd, options->progress);
   cmd->callback([options, &exit_code] { exit_code = RunDiff(*options); });
 }
 

@@ -6,6 +6,7 @@
 #include "compiler/diag/stack.h"
 #include "compiler/driver/commands.h"
 #include "compiler/driver/compile.h"
+#include "compiler/interp/interp.h"
 #include "compiler/jit/engine.h"
 #include "compiler/parse/parse.h"
 
@@ -50,6 +51,7 @@ int EmitLowered(const std::string& path, bool llvm, bool optimize) {
       return;
     }
     jit::EngineOptions options;
+    options.params = interp::ComputeParams(c->program);
     options.optimize = optimize;
     ok = jit::EmitLlvm(c->program, options, listing, error);
   });

@@ -24,7 +24,7 @@ int RunExplain(const ExplainOptions& options) {
   RunOnLargeStack([&] {
     try {
       interp::Interpreter interp(c->program);
-      interp::Inputs inputs;
+      settle::Inputs inputs;
       if (!LoadInputs(interp, options.persons, options.claims, inputs, std::cerr)) return;
       uint32_t event = 0;
       if (!interp::FindEvent(inputs, options.claim, event)) {
@@ -37,7 +37,7 @@ int RunExplain(const ExplainOptions& options) {
       std::cout << (options.json ? interp::ExplainJson(c->program, inputs, subject, trace)
                                  : interp::ExplainText(c->program, c->source.get(), inputs, subject, trace));
       exit_code = 0;
-    } catch (const interp::EvalError& e) {
+    } catch (const settle::EvalError& e) {
       std::cerr << "polc: " << e.what() << "\n";
     }
   });

@@ -1,4 +1,5 @@
 // Running one golden case directory (see golden_case.h).
+#include "compiler/io/read_inputs.h"
 #include "compiler/driver/golden_case.h"
 
 #include <chrono>
@@ -11,7 +12,7 @@
 #include "compiler/diag/stack.h"
 #include "compiler/driver/session.h"
 #include "compiler/interp/explain.h"
-#include "compiler/interp/results.h"
+#include "compiler/io/results.h"
 #include "runtime/csv.h"
 
 namespace polc::driver {
@@ -39,8 +40,8 @@ std::string Join(const std::vector<std::string>& items) {
 }
 
 // Compares one output table with its expected file; returns the first mismatching row or -1.
-int64_t Compare(const ir::Program& program, const interp::Inputs& inputs, int kind,
-                const interp::ResultTable& table, const std::string& path,
+int64_t Compare(const ir::Program& program, const settle::Inputs& inputs, int kind,
+                const io::ResultTable& table, const std::string& path,
                 std::vector<std::string>& problems) {
   const ir::Output& output = program.outputs[static_cast<size_t>(program.output_of[kind])];
   Rows expected;
@@ -82,18 +83,18 @@ int64_t Compare(const ir::Program& program, const interp::Inputs& inputs, int ki
 void Settle(const Compilation& c, const std::string& stem, const std::string& dir,
             const std::string& engine_name, CaseOutcome& outcome) {
   const ir::Program& program = c.program;
-  std::unique_ptr<Engine> engine = MakeEngine(program, engine_name, std::cerr);
-  interp::Inputs inputs;
-  interp::InputErrors errors;
-  if (!interp::ReadInputs(*engine->interp, dir + "/persons.csv", dir + "/claims.csv", inputs, errors)) {
+  std::unique_ptr<Settlers> engine = MakeSettlers(program, engine_name, std::cerr);
+  settle::Inputs inputs;
+  settle::InputErrors errors;
+  if (!io::ReadInputs(*engine->interp, dir + "/persons.csv", dir + "/claims.csv", inputs, errors)) {
     outcome.problems = errors.Messages();
     if (errors.Count() > errors.Messages().size()) {
       outcome.problems.push_back(fmt::format("... and {} more errors", errors.Count() - errors.Messages().size()));
     }
     return;
   }
-  interp::ResultTable tables[2], year_end;
-  interp::SettleToTables(program, engine->settle, inputs, tables, &year_end);
+  io::ResultTable tables[2], year_end;
+  io::SettleToTables(program, engine->settle, inputs, tables, &year_end);
   const char* suffix[2] = {".persons.csv", ".results.csv"};
   int64_t first[2] = {-1, -1};
   for (int kind = 1; kind >= 0; --kind) {
@@ -136,7 +137,7 @@ CaseOutcome RunCase(const Compilation& compilation, const std::string& policy_pa
   RunOnLargeStack([&] {
     try {
       Settle(compilation, stem, dir, engine, outcome);
-    } catch (const interp::EvalError& e) {
+    } catch (const settle::EvalError& e) {
       outcome.problems.push_back(e.what());
       outcome.passed = false;
     }

@@ -2,11 +2,13 @@
 // settles a population and writes the result files (spec section 12). Nothing on stdout;
 // on any error no output file is left behind.
 #include <iostream>
+#include <sstream>
 
 #include "compiler/diag/stack.h"
 #include "compiler/driver/commands.h"
+#include "compiler/driver/progress.h"
 #include "compiler/driver/session.h"
-#include "compiler/interp/results.h"
+#include "compiler/io/results.h"
 
 namespace polc::driver {
 
@@ -17,6 +19,7 @@ struct RunOptions {
   std::string engine = "jit";
   int threads = 1;
   bool no_cache = false;
+  ProgressOptions progress;
 };
 
 int RunRun(const RunOptions& options) {
@@ -26,17 +29,32 @@ int RunRun(const RunOptions& options) {
   // The interpreter recurses once per nesting level of the policy.
   RunOnLargeStack([&] {
     try {
-      std::unique_ptr<Engine> engine = MakeEngine(c->program, SpeedConfig(options.engine, options.threads, options.no_cache), std::cerr);
-      interp::Inputs inputs;
-      if (!LoadInputs(*engine->interp, options.persons, options.claims, inputs, std::cerr, options.threads)) return;
+      Progress progress(options.progress);
+      progress.Phase("compiling");
+      std::unique_ptr<Settlers> engine = MakeSettlers(c->program, SpeedConfig(options.engine, options.threads, options.no_cache), std::cerr);
+      progress.Phase("reading " + options.claims);
+      settle::Inputs inputs;
+      std::ostringstream input_errors;  // printed once the progress line is cleared
+      if (!LoadInputs(*engine->interp, options.persons, options.claims, inputs, input_errors, options.threads)) {
+        progress.Finish(0, "");
+        std::cerr << input_errors.str();
+        return;
+      }
+      const std::string what = c->program.records[1].name + "s";
+      progress.Phase("settling", inputs.events.Size(), what);
       std::string error;
-      if (!interp::WriteResults(c->program, engine->settlers, inputs, options.out, options.persons_out, error,
-                                 options.next_out)) {
+      // Events settled so far: those of the subjects before the first unsettled one.
+      auto settled = [&](uint32_t subjects) { progress.Update(inputs.subject_begin[subjects]); };
+      if (!io::WriteResults(c->program, engine->settlers, inputs, options.out, options.persons_out, error,
+                            progress.Shown() ? std::function<void(uint32_t)>(settled) : nullptr,
+                            options.next_out)) {
+        progress.Finish(0, what);
         std::cerr << "polc: " << error << "\n";
         return;
       }
+      progress.Finish(inputs.events.Size(), what);
       exit_code = 0;
-    } catch (const interp::EvalError& e) {
+    } catch (const settle::EvalError& e) {
       std::cerr << "polc: " << e.what() << "\n";
     }
   });
@@ -57,6 +75,7 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
                   "the policy's `at year_end` subject output (next year's counters) CSV to write");
   AddEngineOption(*cmd, options->engine);
   AddSpeedOptions(*cmd, options->threads, options->no_cache);
+  AddProgressOptions(*cmd, options->progress);
   cmd->callback([options, &exit_code] { exit_code = RunRun(*options); });
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "compiler/io/read_inputs.h"
 #include "compiler/jit/native.h"
 
 namespace polc::driver {
@@ -20,18 +21,19 @@ void AddEngineOption(CLI::App& command, std::string& engine) {
       ->check(CLI::IsMember({"jit", "interp"}));
 }
 
-std::unique_ptr<Engine> MakeEngine(const ir::Program& program, const EngineConfig& config,
-                                   std::ostream& err) {
+std::unique_ptr<Settlers> MakeSettlers(const ir::Program& program, const EngineConfig& config,
+                                       std::ostream& err) {
   const int threads = std::max(config.threads, 1);
-  auto engine = std::make_unique<Engine>();
+  auto engine = std::make_unique<Settlers>();
   engine->interp = std::make_unique<interp::Interpreter>(program);
   if (config.name == "jit") {
     try {
       jit::EngineOptions options;
       options.optimize = config.optimize;
       options.cache_dir = config.cache_dir;
+      options.params = interp::ComputeParams(program);
       engine->settlers = jit::MakeNativeSettleFns(program, options, threads);
-    } catch (const interp::EvalError& e) {
+    } catch (const settle::EvalError& e) {
       // A JIT failure on a checked program is a bug in the JIT; the run can still be right.
       err << "polc: the JIT cannot compile this policy (" << e.what() << "); using the interpreter\n";
     }
@@ -47,12 +49,12 @@ std::unique_ptr<Engine> MakeEngine(const ir::Program& program, const EngineConfi
   return engine;
 }
 
-std::unique_ptr<Engine> MakeEngine(const ir::Program& program, const std::string& name,
-                                   std::ostream& err) {
+std::unique_ptr<Settlers> MakeSettlers(const ir::Program& program, const std::string& name,
+                                       std::ostream& err) {
   EngineConfig config;
   config.name = name;
   config.optimize = false;
-  return MakeEngine(program, config, err);
+  return MakeSettlers(program, config, err);
 }
 
 void AddSpeedOptions(CLI::App& command, int& threads, bool& no_cache) {
@@ -72,12 +74,12 @@ EngineConfig SpeedConfig(const std::string& engine, int threads, bool no_cache) 
 }
 
 bool LoadInputs(interp::Interpreter& interp, const std::string& subject_path,
-                const std::string& event_path, interp::Inputs& inputs, std::ostream& err,
+                const std::string& event_path, settle::Inputs& inputs, std::ostream& err,
                 int threads) {
-  interp::InputErrors errors;
-  interp::ReadOptions options;
+  settle::InputErrors errors;
+  io::ReadOptions options;
   options.threads = threads;
-  if (interp::ReadInputs(interp, subject_path, event_path, inputs, errors, options)) return true;
+  if (io::ReadInputs(interp, subject_path, event_path, inputs, errors, options)) return true;
   err << errors.Render();
   return false;
 }

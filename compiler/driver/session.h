@@ -11,6 +11,8 @@
 
 #include "compiler/driver/compile.h"
 #include "compiler/interp/interp.h"
+#include "compiler/settle/inputs.h"
+#include "compiler/settle/seam.h"
 
 namespace polc::driver {
 
@@ -28,25 +30,25 @@ struct EngineConfig {
   std::string cache_dir;     // the JIT's object cache; empty: none
 };
 
-// What a command settles with. The interpreter always exists: it checks the inputs'
-// requirements and explains. `settlers` holds config.threads independent settlers of the
-// engine chosen by --engine (they share the compiled code, not their state); `settle` is the
-// first of them.
-struct Engine {
+// What a command settles with (not to be confused with jit::Engine, the compiled code). The
+// interpreter always exists: it checks the inputs' requirements and explains. `settlers` holds
+// config.threads independent settlers of the engine chosen by --engine (they share the
+// compiled code, not their state); `settle` is the first of them.
+struct Settlers {
   std::unique_ptr<interp::Interpreter> interp;
   std::vector<std::unique_ptr<interp::Interpreter>> more_interps;  // behind settlers[1..]
-  std::vector<interp::SettleFn> settlers;
-  interp::SettleFn settle;
+  std::vector<settle::SettleFn> settlers;
+  settle::SettleFn settle;
 };
 // When the JIT cannot compile the program, a one-line note goes to `err` and the interpreter
-// settles (both engines give identical results). Throws interp::EvalError when the
+// settles (both engines give identical results). Throws settle::EvalError when the
 // parameters cannot be computed.
-std::unique_ptr<Engine> MakeEngine(const ir::Program& program, const EngineConfig& config,
-                                   std::ostream& err);
+std::unique_ptr<Settlers> MakeSettlers(const ir::Program& program, const EngineConfig& config,
+                                       std::ostream& err);
 // One settler, unoptimized and uncached: for tests and commands where compile time matters
 // more than speed.
-std::unique_ptr<Engine> MakeEngine(const ir::Program& program, const std::string& name,
-                                   std::ostream& err);
+std::unique_ptr<Settlers> MakeSettlers(const ir::Program& program, const std::string& name,
+                                       std::ostream& err);
 
 // `--threads N` (default: every core) and `--no-cache`, for commands that settle populations.
 void AddSpeedOptions(CLI::App& command, int& threads, bool& no_cache);
@@ -56,7 +58,7 @@ EngineConfig SpeedConfig(const std::string& engine, int threads, bool no_cache);
 // Reads both inputs for `interp`'s program; prints `file:line: ...` errors to `err` on failure.
 // `threads` parse a large file in parts (the same inputs and errors for any count).
 bool LoadInputs(interp::Interpreter& interp, const std::string& subject_path,
-                const std::string& event_path, interp::Inputs& inputs, std::ostream& err,
+                const std::string& event_path, settle::Inputs& inputs, std::ostream& err,
                 int threads = 1);
 
 }  // namespace polc::driver

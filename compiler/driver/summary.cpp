@@ -8,7 +8,8 @@
 #include "compiler/diag/stack.h"
 #include "compiler/driver/commands.h"
 #include "compiler/driver/session.h"
-#include "compiler/interp/results.h"
+#include "compiler/io/results.h"
+#include "compiler/settle/population.h"
 
 namespace polc::driver {
 
@@ -21,7 +22,7 @@ struct SummaryOptions {
 };
 
 // Per output column: word counts (enumerations), a total (money), nothing otherwise.
-class SummarySink : public interp::RowSink {
+class SummarySink : public settle::RowSink {
  public:
   explicit SummarySink(const ir::Program& program) : program_(program) {
     for (int kind = 0; kind < 2; ++kind) {
@@ -34,10 +35,10 @@ class SummarySink : public interp::RowSink {
       }
     }
   }
-  void SubjectRow(uint32_t, const std::vector<ir::Value>& values) override { Add(0, values); }
-  void EventRow(uint32_t, const std::vector<ir::Value>& values) override { Add(1, values); }
+  void SubjectRow(uint32_t, std::span<const ir::Value> values) override { Add(0, values); }
+  void EventRow(uint32_t, std::span<const ir::Value> values) override { Add(1, values); }
 
-  void Print(std::ostream& out, const interp::Inputs& inputs) const {
+  void Print(std::ostream& out, const settle::Inputs& inputs) const {
     for (int kind = 0; kind < 2; ++kind) {
       if (program_.output_of[kind] < 0) continue;
       const ir::Output& output = program_.outputs[static_cast<size_t>(program_.output_of[kind])];
@@ -55,7 +56,7 @@ class SummarySink : public interp::RowSink {
           out << fmt::format("    {:<16} {}\n", output.columns[c].name, counts);
         } else if (type.base == ir::Base::Money) {
           out << fmt::format("    {:<16} {:>18}{}\n", output.columns[c].name,
-                             interp::FormatCell(program_, inputs, type, {column.total, 0, true}),
+                             io::FormatCell(program_, inputs, type, {column.total, 0, true}),
                              column.absent > 0 ? fmt::format("  ({} absent)", column.absent) : "");
         }
       }
@@ -68,7 +69,7 @@ class SummarySink : public interp::RowSink {
     int64_t total = 0;
     int64_t absent = 0;
   };
-  void Add(int kind, const std::vector<ir::Value>& values) {
+  void Add(int kind, std::span<const ir::Value> values) {
     ++rows_[kind];
     const ir::Output& output = program_.outputs[static_cast<size_t>(program_.output_of[kind])];
     for (size_t c = 0; c < values.size(); ++c) {
@@ -80,7 +81,7 @@ class SummarySink : public interp::RowSink {
         if (!values[c].present) {
           ++column.absent;
         } else if (__builtin_add_overflow(column.total, values[c].a, &column.total)) {
-          throw interp::EvalError(fmt::format("the total of {} overflows", output.columns[c].name));
+          throw settle::EvalError(fmt::format("the total of {} overflows", output.columns[c].name));
         }
       }
     }
@@ -98,12 +99,16 @@ bool Summarize(const std::string& path, const SummaryOptions& options) {
     try {
       const ir::Program& program = c->program;
       // The optimized engine from the object cache: the figure printed is settlement speed.
-      std::unique_ptr<Engine> engine = MakeEngine(program, SpeedConfig(options.engine, 1, false), std::cerr);
-      interp::Inputs inputs;
+      std::unique_ptr<Settlers> engine = MakeSettlers(program, SpeedConfig(options.engine, 1, false), std::cerr);
+      settle::Inputs inputs;
       if (!LoadInputs(*engine->interp, options.persons, options.claims, inputs, std::cerr)) return;
       SummarySink sink(program);
       const auto start = std::chrono::steady_clock::now();
-      for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) engine->settle(inputs, s, sink, interp::SettleOptions{});
+      settle::Population population;
+      population.subjects = inputs.subjects.Size();
+      population.settle = [&](size_t, uint32_t s) { engine->settle(inputs, s, sink, settle::SettleOptions{}); };
+      std::string error;
+      if (!settle::SettlePopulation(population, error)) throw settle::EvalError(error);
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       std::cout << fmt::format("{}: {} ({}, {})\n", path, program.header.title, program.header.region,
                                program.header.year);
@@ -113,7 +118,7 @@ bool Summarize(const std::string& path, const SummaryOptions& options) {
                                program.records[1].name, seconds, seconds > 0 ? events / seconds : 0.0,
                                options.engine);
       ok = true;
-    } catch (const interp::EvalError& e) {
+    } catch (const settle::EvalError& e) {
       std::cerr << "polc: " << e.what() << "\n";
     }
   });

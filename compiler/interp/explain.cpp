@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "compiler/interp/results.h"
+#include "compiler/io/results.h"
 
 namespace polc::interp {
 
@@ -23,8 +23,8 @@ bool FindEvent(const Inputs& inputs, std::string_view key, uint32_t& event) {
 namespace {
 class NullSink : public RowSink {
  public:
-  void SubjectRow(uint32_t, const std::vector<Value>&) override {}
-  void EventRow(uint32_t, const std::vector<Value>&) override {}
+  void SubjectRow(uint32_t, std::span<const Value>) override {}
+  void EventRow(uint32_t, std::span<const Value>) override {}
 };
 }  // namespace
 
@@ -35,20 +35,18 @@ Trace TraceSettlement(Interpreter& interp, const Inputs& inputs, uint32_t subjec
     trace.params.push_back(interp.ParamValue(static_cast<int32_t>(i)));
   }
   SettleOptions options;
-  options.trace = &trace;
   options.events = event >= 0;
   options.stop_after_event = event;
   NullSink sink;
-  interp.SettleSubject(inputs, subject, sink, options);
+  interp.SettleSubject(inputs, subject, sink, options, &trace);
   if (interp.Program().output_of[2] >= 0) {
     // The year-end values need every event of the subject: a second, whole settlement of it,
     // tracing no event, gives them and the rules behind them.
     Trace year_end;
     year_end.event = -2;  // no event row has this index
     SettleOptions whole;
-    whole.trace = &year_end;
     whole.year_end_output = true;
-    interp.SettleSubject(inputs, subject, sink, whole);
+    interp.SettleSubject(inputs, subject, sink, whole, &year_end);
     trace.year_end_rules = std::move(year_end.year_end_rules);
     trace.year_end_output = std::move(year_end.year_end_output);
   }
@@ -64,7 +62,7 @@ std::string TypeName(const ir::Program& program, const ir::Type& type) {
 
 std::string ShowValue(const ir::Program& program, const Inputs& inputs, const ir::Type& type,
                       const Value& value) {
-  return FormatCell(program, inputs, type, value, "none");
+  return io::FormatCell(program, inputs, type, value, "none");
 }
 
 ir::Type AccKeyType(const ir::Accumulator& acc) {
@@ -268,7 +266,7 @@ class TextWriter {
     for (size_t c = 0; c < output.columns.size() && c < values.size(); ++c) {
       if (!text.empty()) text += ", ";
       text += output.columns[c].name + "=" +
-              FormatCell(p_, in_, output.columns[c].value->type, values[c], output.columns[c].absent);
+              io::FormatCell(p_, in_, output.columns[c].value->type, values[c], output.columns[c].absent);
     }
     Line(0, fmt::format("output {}: {}", output.name, text));
   }

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "compiler/interp/explain.h"
-#include "compiler/interp/results.h"
+#include "compiler/io/results.h"
 #include "runtime/json.h"
 
 namespace polc::interp {
@@ -173,7 +173,7 @@ class JsonWriter {
       columns += fmt::format("{}{{\"name\":{},\"type\":{},\"value\":{},\"cell\":{}}}", c ? "," : "",
                              JsonQuote(column.name), JsonQuote(TypeName(p_, column.value->type)),
                              V(column.value->type, values[c]),
-                             JsonQuote(FormatCell(p_, in_, column.value->type, values[c], column.absent)));
+                             JsonQuote(io::FormatCell(p_, in_, column.value->type, values[c], column.absent)));
     }
     return fmt::format("{{\"name\":{},\"record\":{},{}\"columns\":[{}]}}", JsonQuote(output.name),
                        JsonQuote(p_.records[output.record].name), output.year_end ? "\"year_end\":true," : "",

@@ -327,10 +327,10 @@ void Interpreter::ResetTransientState() {
 }
 
 void Interpreter::SettleSubject(const Inputs& inputs, uint32_t subject, RowSink& sink,
-                                const SettleOptions& options) {
+                                const SettleOptions& options, Trace* trace) {
   AttachInputs(inputs);
   ResetTransientState();
-  trace_ = options.trace;
+  trace_ = trace;
   ++subject_.generation;
   subject_.table = &inputs.subjects;
   subject_.row = subject;
@@ -375,6 +375,24 @@ void Interpreter::SettleSubject(const Inputs& inputs, uint32_t subject, RowSink&
 }  // namespace polc::interp
 
 namespace polc::interp {
+
+std::unique_ptr<settle::RowChecker> Interpreter::Clone() const {
+  return std::make_unique<Interpreter>(program_);
+}
+
+settle::ParamValues ComputeParams(const ir::Program& program) {
+  settle::ParamValues params;
+  try {
+    Interpreter interp(program);
+    for (size_t p = 0; p < program.params.size(); ++p) {
+      params.values.push_back(interp.ParamValue(static_cast<int32_t>(p)));
+    }
+  } catch (const EvalError& e) {
+    params.values.clear();
+    params.error = e.what();
+  }
+  return params;
+}
 
 SettleFn Interpreter::AsSettleFn() {
   return [this](const Inputs& inputs, uint32_t subject, RowSink& sink, const SettleOptions& options) {

@@ -5,21 +5,25 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "compiler/interp/records.h"
 #include "compiler/ir/ir.h"
+#include "compiler/settle/inputs.h"
+#include "compiler/settle/seam.h"
 
 namespace polc::interp {
 
-// A failure while settling (an arithmetic overflow, a broken promise of the checker such as an
-// accumulator over its cap). The run stops and no output file is written.
-class EvalError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+// The settle layer's names the interpreter is written in.
+using settle::EvalError;
+using settle::Inputs;
+using settle::RecordTable;
+using settle::RowSink;
+using settle::SettleFn;
+using settle::SettleOptions;
+using settle::TextPool;
 
 // ---------------------------------------------------------------- traces
 // An accumulator read while a traced rule was being evaluated.
@@ -66,50 +70,32 @@ struct Trace {
   bool event_settled = false;
 };
 
-// Receives output rows as values, one output declaration per record kind.
-class RowSink {
- public:
-  virtual ~RowSink() = default;
-  virtual void SubjectRow(uint32_t subject, const std::vector<ir::Value>& values) = 0;
-  virtual void EventRow(uint32_t event, const std::vector<ir::Value>& values) = 0;
-  // The subject's `at year_end` output row, after its last event (SettleOptions::year_end_output).
-  virtual void YearEndRow(uint32_t /*subject*/, const std::vector<ir::Value>& /*values*/) {}
-};
+// The parameters' values as the interpreter computes them (the one semantics both engines
+// use): settle::ParamValues with `error` set when one cannot be computed.
+settle::ParamValues ComputeParams(const ir::Program& program);
 
-struct SettleOptions {
-  bool subject_output = true;
-  bool event_output = true;
-  bool year_end_output = false;   // the `at year_end` output row, after the last event
-  bool events = true;             // false: the subject's output row only
-  int64_t stop_after_event = -1;  // stop once this event row is settled (explain)
-  Trace* trace = nullptr;
-};
-
-// Settles one subject into a sink: the seam behind which the interpreter and the JIT are
-// interchangeable (same rows, same order, same EvalError messages).
-using SettleFn = std::function<void(const Inputs& inputs, uint32_t subject, RowSink& sink,
-                                    const SettleOptions& options)>;
-
-class Interpreter {
+class Interpreter : public settle::RowChecker {
  public:
   // Evaluates the parameters; throws EvalError when one cannot be computed.
   explicit Interpreter(const ir::Program& program);
   Interpreter(const Interpreter&) = delete;
   Interpreter& operator=(const Interpreter&) = delete;
 
-  const ir::Program& Program() const { return program_; }
+  const ir::Program& Program() const override { return program_; }
   ir::Value ParamValue(int32_t id);
 
   // Text values resolve through these pools (set before reading or settling).
   void AttachInputs(const Inputs& inputs);
   // The same with the two pools given apart (a parallel reader's own part of a file).
-  void AttachPools(const TextPool& subject_pool, const TextPool& event_pool);
+  void AttachPools(const TextPool& subject_pool, const TextPool& event_pool) override;
   // Evaluates a requirement's condition over one row; false when it fails.
-  bool CheckRequirement(const RecordTable& table, uint32_t row, const ir::Requirement& req);
+  bool CheckRequirement(const RecordTable& table, uint32_t row, const ir::Requirement& req) override;
+  // Another interpreter of the same program (a parallel reader's checker).
+  std::unique_ptr<settle::RowChecker> Clone() const override;
   // Settles one subject: its output row, then its events in settlement order, each followed by
-  // the accumulator updates.
+  // the accumulator updates. With `trace`, records the settlement (polc explain).
   void SettleSubject(const Inputs& inputs, uint32_t subject, RowSink& sink,
-                     const SettleOptions& options = {});
+                     const SettleOptions& options = {}, Trace* trace = nullptr);
   // SettleSubject as a SettleFn; the interpreter must outlive it.
   SettleFn AsSettleFn();
 

@@ -79,6 +79,7 @@ bool BuildModule(const ir::Program& program, const EngineOptions& options,
                  std::string& error) {
   LowerOptions lower_options;
   lower_options.inline_definitions = options.optimize;
+  lower_options.params = &options.params.values;
   if (!Lower(program, context, lower_options, lowered, error)) return false;
   lowered.module->setDataLayout(machine.createDataLayout());
   lowered.module->setTargetTriple(machine.getTargetTriple().str());

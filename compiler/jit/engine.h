@@ -9,6 +9,7 @@
 #include "compiler/ir/ir.h"
 #include "compiler/jit/abi.h"
 #include "compiler/jit/lower.h"
+#include "compiler/settle/seam.h"
 
 namespace llvm::orc {
 class LLJIT;
@@ -27,6 +28,9 @@ struct EngineOptions {
   bool optimize = true;
   // Object code cache directory (DefaultCacheDir() for `polc run`); empty: no cache.
   std::string cache_dir;
+  // The parameters' values from the settle layer, compiled in as constants; when empty, the
+  // compiled init computes them (and fails as the interpreter does).
+  settle::ParamValues params;
 };
 
 struct EntryPoints {

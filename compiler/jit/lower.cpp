@@ -8,7 +8,6 @@
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/raw_ostream.h>
 
-#include "compiler/interp/interp.h"
 #include "compiler/jit/lower_internal.h"
 
 namespace polc::jit {
@@ -214,15 +213,10 @@ void Lowerer::EmitAccCapFunction(int32_t acc) {
 
 void Lowerer::Run(Lowered& out) {
   module_->setSourceFileName(program_.file);
-  // The interpreter computes the parameters (one semantics); when one fails, they are left to
-  // polc_init, which fails the same way at run time.
-  try {
-    interp::Interpreter interp(program_);
-    for (size_t p = 0; p < program_.params.size(); ++p) {
-      param_values_.push_back(interp.ParamValue(static_cast<int32_t>(p)));
-    }
-  } catch (const interp::EvalError&) {
-    param_values_.clear();
+  // The settle layer gives the parameters' values (computed once, one semantics); without
+  // them, they are left to polc_init, which fails the same way at run time.
+  if (options_.params != nullptr && options_.params->size() == program_.params.size()) {
+    param_values_ = *options_.params;
   }
   DeclareTypes();
   AssignSlots();

@@ -52,6 +52,9 @@ struct LowerOptions {
   // Mark every rule, key and cap function always-inline (for -O2), unless the copies would
   // exceed the budget of lower_graph.cpp.
   bool inline_definitions = false;
+  // The parameters' values (settle::ParamValues), compiled in as constants; null or empty:
+  // polc_init computes them at run time.
+  const std::vector<ir::Value>* params = nullptr;
 };
 
 struct Lowered {

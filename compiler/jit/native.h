@@ -1,45 +1,47 @@
-// The JIT engine behind the interpreter's seam: settles one subject of interp::Inputs into an
-// interp::RowSink, with the same rows, the same order and the same failures
-// (interp::EvalError with the same message) as Interpreter::SettleSubject.
+// The JIT behind the settle layer's seam (settle::SettleFn): settles one subject of
+// settle::Inputs into a settle::RowSink, with the same rows, the same order and the same
+// failures (settle::EvalError with the same message) as the interpreter.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
-#include "compiler/interp/interp.h"
-#include "compiler/interp/records.h"
-#include "compiler/jit/settle.h"
+#include "compiler/jit/native_state.h"
+#include "compiler/settle/inputs.h"
+#include "compiler/settle/seam.h"
 
 namespace polc::jit {
 
-class NativeSettlement {
+// One settling thread's adapter from settle::Inputs rows to the compiled entry points.
+class NativeSettler {
  public:
-  // Computes the parameters; throws interp::EvalError as the interpreter's constructor does.
-  explicit NativeSettlement(const Engine& engine);
+  // Runs the compiled init (the parameters); throws settle::EvalError when it fails.
+  explicit NativeSettler(const Engine& engine);
 
-  // As Interpreter::SettleSubject. Traces are the interpreter's job (options.trace must be
-  // null). With event_output false the output columns are still computed (and may fail).
-  void SettleSubject(const interp::Inputs& inputs, uint32_t subject, interp::RowSink& sink,
-                     const interp::SettleOptions& options = {});
+  // A settle::SettleFn. With event_output false the output columns are still computed (and
+  // may fail).
+  void SettleSubject(const settle::Inputs& inputs, uint32_t subject, settle::RowSink& sink,
+                     const settle::SettleOptions& options = {});
 
  private:
-  [[noreturn]] void Fail(const interp::Inputs& inputs, int32_t status, uint32_t subject,
+  [[noreturn]] void Fail(const settle::Inputs& inputs, int32_t status, uint32_t subject,
                          int64_t event);
-  void ReadRow(const interp::RecordTable& table, uint32_t row, ir::Value* out) const;
+  void ReadRow(const settle::RecordTable& table, uint32_t row, ir::Value* out) const;
 
   const Engine& engine_;
-  Settler settler_;
-  const interp::Inputs* texts_of_ = nullptr;  // the inputs whose pools texts compare in
-  std::vector<ir::Value> subject_row_, events_, subject_out_, event_out_, row_, year_end_out_;
+  NativeState state_;
+  const settle::Inputs* texts_of_ = nullptr;  // the inputs whose pools texts compare in
+  std::vector<ir::Value> subject_row_, events_, subject_out_, event_out_, year_end_out_;
 };
 
-// The JIT behind the interpreter's seam (interp::SettleFn): compiles `program` and returns a
-// closure that owns the engine. Throws interp::EvalError when the program cannot be compiled
-// or its parameters cannot be computed (the interpreter's constructor fails the same way).
-interp::SettleFn MakeNativeSettleFn(const ir::Program& program, const EngineOptions& options);
+// The JIT behind the seam (settle::SettleFn): compiles `program` (with options.params, the
+// settle layer's parameter values) and returns a closure that owns the engine. Throws
+// settle::EvalError when the program cannot be compiled or its parameters cannot be computed
+// (the interpreter's constructor fails the same way).
+settle::SettleFn MakeNativeSettleFn(const ir::Program& program, const EngineOptions& options);
 // `count` independent settlers over one compiled engine (one per thread: each has its own
 // state, they share the code and the engine, which the last of them to go destroys).
-std::vector<interp::SettleFn> MakeNativeSettleFns(const ir::Program& program,
+std::vector<settle::SettleFn> MakeNativeSettleFns(const ir::Program& program,
                                                   const EngineOptions& options, int count);
 
 }  // namespace polc::jit

@@ -180,7 +180,7 @@ void CheckImpact(DiffCli& test, const std::string& root, const std::string& old_
   std::string error;
   bool ok = false;
   RunOnLargeStack([&] {
-    auto ea = driver::MakeEngine(ca->program, "jit", std::cerr), eb = driver::MakeEngine(cb->program, "jit", std::cerr);
+    auto ea = driver::MakeSettlers(ca->program, "jit", std::cerr), eb = driver::MakeSettlers(cb->program, "jit", std::cerr);
     const diff::PolicyDiff d = diff::Compare({ca->module.get(), &ca->program}, {cb->module.get(), &cb->program});
     diff::ImpactOptions options;
     options.persons = persons;

@@ -7,11 +7,17 @@
 
 #include "compiler/driver/compile.h"
 #include "compiler/interp/explain.h"
-#include "compiler/interp/results.h"
+#include "compiler/io/read_inputs.h"
+#include "compiler/io/results.h"
 #include "tests/unit/test_util.h"
 
 namespace polc::interp {
 namespace {
+
+using io::FormatRate;
+using io::ReadInputs;
+using io::ResultTable;
+using settle::InputErrors;
 
 const char* kSkeleton = R"(policy "t" { region: "r" year: 2026 source: "s" }
 enum kind { a, b, c }
@@ -51,7 +57,7 @@ class InterpEval : public ::testing::Test {
     }
     ResultTable tables[2];
     try {
-      SettleToTables(*interp_, *inputs_, tables);
+      io::SettleToTables(interp_->Program(), interp_->AsSettleFn(), *inputs_, tables);
     } catch (const EvalError& e) {
       return {std::string("eval error: ") + e.what()};
     }

@@ -7,10 +7,14 @@
 
 #include "compiler/driver/compile.h"
 #include "compiler/interp/interp.h"
+#include "compiler/io/read_inputs.h"
 #include "tests/unit/test_util.h"
 
 namespace polc::interp {
 namespace {
+
+using io::ReadInputs;
+using settle::InputErrors;
 
 const char* kPolicy = R"(policy "t" { region: "r" year: 2026 source: "s" }
 enum kind { a, b, c }

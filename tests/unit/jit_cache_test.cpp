@@ -9,8 +9,9 @@
 #include <fmt/format.h>
 
 #include "compiler/driver/compile.h"
+#include "compiler/interp/interp.h"
 #include "compiler/jit/engine.h"
-#include "compiler/jit/settle.h"
+#include "compiler/jit/native_state.h"
 
 namespace polc {
 namespace {
@@ -30,6 +31,7 @@ class JitCache : public testing::Test {
 
   std::unique_ptr<jit::Engine> Build(bool optimize = true) {
     jit::EngineOptions options;
+    options.params = interp::ComputeParams(compiled_->program);
     options.optimize = optimize;
     options.cache_dir = dir_;
     std::string error;
@@ -47,7 +49,7 @@ class JitCache : public testing::Test {
 
   // Person A's contribution: the compiled code runs.
   static int64_t Contribution(const jit::Engine& engine) {
-    jit::Settler settler(engine);
+    jit::NativeState settler(engine);
     EXPECT_EQ(settler.Init(), 0);
     const ir::Program& p = engine.Program();
     std::vector<ir::Value> person(p.records[0].fields.size(), ir::Value{0, 0, true});

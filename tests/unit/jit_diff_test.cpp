@@ -8,9 +8,10 @@
 
 #include <fmt/format.h>
 
+#include "compiler/io/read_inputs.h"
 #include "compiler/driver/compile.h"
 #include "compiler/interp/interp.h"
-#include "compiler/interp/records.h"
+#include "compiler/settle/inputs.h"
 #include "compiler/jit/engine.h"
 #include "compiler/jit/native.h"
 #include "tests/unit/test_util.h"
@@ -40,18 +41,19 @@ void Compare(const std::string& policy, const Population& pop, bool optimize) {
   ASSERT_TRUE(c->ok) << c->diagnostics.Render();
   std::string error;
   jit::EngineOptions options;
+  options.params = interp::ComputeParams(c->program);
   options.optimize = optimize;
   auto engine = jit::Engine::Create(c->program, options, error);
   ASSERT_TRUE(engine) << error;
   const std::string dir = Generate(pop);
   interp::Interpreter interp(c->program);
-  interp::Inputs inputs;
-  interp::InputErrors errors;
-  ASSERT_TRUE(interp::ReadInputs(interp, dir + "/persons.csv", dir + "/claims.csv", inputs, errors))
+  settle::Inputs inputs;
+  settle::InputErrors errors;
+  ASSERT_TRUE(io::ReadInputs(interp, dir + "/persons.csv", dir + "/claims.csv", inputs, errors))
       << errors.Render();
   ValueSink expected(inputs), actual(inputs);
   const std::string interp_failure = SettleAll(interp, inputs, expected);
-  jit::NativeSettlement native(*engine);
+  jit::NativeSettler native(*engine);
   const std::string jit_failure = SettleAll(native, inputs, actual);
   EXPECT_EQ(jit_failure, interp_failure);
   size_t differences = 0, cells = 0;

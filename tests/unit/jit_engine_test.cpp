@@ -1,15 +1,16 @@
 // Unit tests for the JIT engine: the Huaihua 2026 policy compiled to native code, called
-// through the raw ABI on hand-made rows and through NativeSettlement on the golden files,
+// through the raw ABI on hand-made rows and through NativeSettler on the golden files,
 // unoptimized and at -O2.
 #include <gtest/gtest.h>
 
+#include "compiler/io/read_inputs.h"
 #include "compiler/driver/compile.h"
 #include "compiler/interp/interp.h"
-#include "compiler/interp/records.h"
-#include "compiler/interp/results.h"
+#include "compiler/settle/inputs.h"
+#include "compiler/io/results.h"
 #include "compiler/jit/engine.h"
 #include "compiler/jit/native.h"
-#include "compiler/jit/settle.h"
+#include "compiler/jit/native_state.h"
 #include "runtime/date.h"
 #include "runtime/money.h"
 #include "tests/unit/test_util.h"
@@ -78,6 +79,7 @@ class JitEngine : public testing::TestWithParam<bool> {
   std::unique_ptr<jit::Engine> Build(const driver::Compilation& c) {
     std::string error;
     jit::EngineOptions options;
+    options.params = interp::ComputeParams(c.program);
     options.optimize = GetParam();
     auto engine = jit::Engine::Create(c.program, options, error);
     EXPECT_TRUE(engine != nullptr) << error;
@@ -91,7 +93,7 @@ TEST_P(JitEngine, HandMadeRowsGiveTheWorkedExample) {
   ASSERT_TRUE(c->ok) << c->diagnostics.Render();
   auto engine = Build(*c);
   ASSERT_TRUE(engine);
-  jit::Settler settler(*engine);
+  jit::NativeState settler(*engine);
   ASSERT_EQ(settler.Init(), 0);
   const ir::Program& p = c->program;
   std::vector<ir::Value> person = Row(p, 0, {{"person_id", "A"}, {"birth_date", "1970-05-01"},
@@ -141,16 +143,16 @@ TEST_P(JitEngine, HandMadeRowsGiveTheWorkedExample) {
 }
 
 // Collects formatted rows, as the result files would show them.
-class CsvSink : public interp::RowSink {
+class CsvSink : public settle::RowSink {
  public:
-  CsvSink(const ir::Program& program, const interp::Inputs& inputs) : program_(program), inputs_(inputs) {
+  CsvSink(const ir::Program& program, const settle::Inputs& inputs) : program_(program), inputs_(inputs) {
     rows_[0].resize(inputs.subjects.Size());
     rows_[1].resize(inputs.events.Size());
     rows_[2].resize(inputs.subjects.Size());
   }
-  void SubjectRow(uint32_t subject, const std::vector<ir::Value>& values) override { Put(0, subject, values); }
-  void EventRow(uint32_t event, const std::vector<ir::Value>& values) override { Put(1, event, values); }
-  void YearEndRow(uint32_t subject, const std::vector<ir::Value>& values) override { Put(2, subject, values); }
+  void SubjectRow(uint32_t subject, std::span<const ir::Value> values) override { Put(0, subject, values); }
+  void EventRow(uint32_t event, std::span<const ir::Value> values) override { Put(1, event, values); }
+  void YearEndRow(uint32_t subject, std::span<const ir::Value> values) override { Put(2, subject, values); }
   std::string Text(int kind) const {
     const ir::Output& output = program_.outputs[static_cast<size_t>(program_.output_of[kind])];
     std::string out;
@@ -164,18 +166,18 @@ class CsvSink : public interp::RowSink {
   }
 
  private:
-  void Put(int kind, uint32_t row, const std::vector<ir::Value>& values) {
+  void Put(int kind, uint32_t row, std::span<const ir::Value> values) {
     const ir::Output& output = program_.outputs[static_cast<size_t>(program_.output_of[kind])];
     std::string line;
     for (size_t c = 0; c < values.size(); ++c) {
       if (c) line += ",";
-      line += interp::FormatCell(program_, inputs_, output.columns[c].value->type, values[c],
+      line += io::FormatCell(program_, inputs_, output.columns[c].value->type, values[c],
                                  output.columns[c].absent);
     }
     rows_[kind][row] = line;
   }
   const ir::Program& program_;
-  const interp::Inputs& inputs_;
+  const settle::Inputs& inputs_;
   std::vector<std::string> rows_[3];  // [2]: the subject output at year end
 };
 
@@ -188,13 +190,13 @@ TEST_P(JitEngine, GoldenFilesMatch) {
     for (const char* set : {"worked-example", "random-300"}) {
       const std::string dir = std::string(POLC_SHARED_DIR) + "/cases/" + set + "/";
       interp::Interpreter interp(c->program);
-      interp::Inputs inputs;
-      interp::InputErrors errors;
-      ASSERT_TRUE(interp::ReadInputs(interp, dir + "persons.csv", dir + "claims.csv", inputs, errors))
+      settle::Inputs inputs;
+      settle::InputErrors errors;
+      ASSERT_TRUE(io::ReadInputs(interp, dir + "persons.csv", dir + "claims.csv", inputs, errors))
           << errors.Render();
-      jit::NativeSettlement native(*engine);
+      jit::NativeSettler native(*engine);
       CsvSink sink(c->program, inputs);
-      interp::SettleOptions options;
+      settle::SettleOptions options;
       options.year_end_output = true;
       for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) native.SettleSubject(inputs, s, sink, options);
       EXPECT_EQ(sink.Text(1), ReadAll(dir + policy + ".results.csv")) << policy << " " << set;
@@ -204,21 +206,22 @@ TEST_P(JitEngine, GoldenFilesMatch) {
   }
 }
 
-// Through the interpreter's seam (interp::SettleFn), as `polc run --engine jit` settles.
+// Through the interpreter's seam (settle::SettleFn), as `polc run --engine jit` settles.
 TEST_P(JitEngine, SettleFnSeamGivesTheInterpretersTables) {
   auto c = driver::CompileFile(PolicyPath("huaihua-2026"));
   ASSERT_TRUE(c->ok);
   jit::EngineOptions options;
+  options.params = interp::ComputeParams(c->program);
   options.optimize = GetParam();
-  interp::SettleFn settle = jit::MakeNativeSettleFn(c->program, options);
+  settle::SettleFn settle = jit::MakeNativeSettleFn(c->program, options);
   const std::string dir = std::string(POLC_SHARED_DIR) + "/cases/random-300/";
   interp::Interpreter interp(c->program);
-  interp::Inputs inputs;
-  interp::InputErrors errors;
-  ASSERT_TRUE(interp::ReadInputs(interp, dir + "persons.csv", dir + "claims.csv", inputs, errors));
-  interp::ResultTable want[2], got[2], want_next, got_next;
-  interp::SettleToTables(c->program, interp.AsSettleFn(), inputs, want, &want_next);
-  interp::SettleToTables(c->program, settle, inputs, got, &got_next);
+  settle::Inputs inputs;
+  settle::InputErrors errors;
+  ASSERT_TRUE(io::ReadInputs(interp, dir + "persons.csv", dir + "claims.csv", inputs, errors));
+  io::ResultTable want[2], got[2], want_next, got_next;
+  io::SettleToTables(c->program, interp.AsSettleFn(), inputs, want, &want_next);
+  io::SettleToTables(c->program, settle, inputs, got, &got_next);
   for (int kind = 0; kind < 2; ++kind) {
     EXPECT_EQ(got[kind].header, want[kind].header);
     EXPECT_EQ(got[kind].rows, want[kind].rows);

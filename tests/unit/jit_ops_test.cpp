@@ -8,9 +8,10 @@
 
 #include <fmt/format.h>
 
+#include "compiler/io/read_inputs.h"
 #include "compiler/driver/compile.h"
 #include "compiler/interp/interp.h"
-#include "compiler/interp/records.h"
+#include "compiler/settle/inputs.h"
 #include "compiler/jit/engine.h"
 #include "compiler/jit/native.h"
 #include "runtime/date.h"
@@ -115,18 +116,19 @@ void Compare(const std::string& policy_text, const Files& files, bool optimize,
   ASSERT_TRUE(compiled->ok) << compiled->diagnostics.Render();
   std::string error;
   jit::EngineOptions options;
+  options.params = interp::ComputeParams(compiled->program);
   options.optimize = optimize;
   auto engine = jit::Engine::Create(compiled->program, options, error);
   ASSERT_TRUE(engine) << error;
   interp::Interpreter interp(compiled->program);
-  interp::Inputs inputs;
-  interp::InputErrors errors;
-  ASSERT_TRUE(interp::ReadInputs(interp, files.dir + "/persons.csv", files.dir + "/claims.csv",
+  settle::Inputs inputs;
+  settle::InputErrors errors;
+  ASSERT_TRUE(io::ReadInputs(interp, files.dir + "/persons.csv", files.dir + "/claims.csv",
                                  inputs, errors))
       << errors.Render();
   ValueSink want(inputs), got(inputs);
   const std::string interp_failure = SettleAll(interp, inputs, want);
-  jit::NativeSettlement native(*engine);
+  jit::NativeSettler native(*engine);
   const std::string jit_failure = SettleAll(native, inputs, got);
   EXPECT_EQ(jit_failure, interp_failure);
   if (expected_failure_part.empty()) {
@@ -202,9 +204,9 @@ TEST_P(JitOps, YearsAreTwelveMonths) {
   auto compiled = driver::CompileFile(files.dir + "/ops.policy");
   ASSERT_TRUE(compiled->ok) << compiled->diagnostics.Render();
   interp::Interpreter interp(compiled->program);
-  interp::Inputs inputs;
-  interp::InputErrors errors;
-  ASSERT_TRUE(interp::ReadInputs(interp, files.dir + "/persons.csv", files.dir + "/claims.csv", inputs, errors));
+  settle::Inputs inputs;
+  settle::InputErrors errors;
+  ASSERT_TRUE(io::ReadInputs(interp, files.dir + "/persons.csv", files.dir + "/claims.csv", inputs, errors));
   ValueSink sink(inputs);
   ASSERT_EQ(SettleAll(interp, inputs, sink), "");
   auto date = [&](uint32_t person, size_t column) {

@@ -46,6 +46,9 @@ TEST(RuntimeDate, ParseAccepts) {
   EXPECT_EQ(D("2000-02-29"), MakeDate(2000, 2, 29));
   EXPECT_EQ(FormatDate(D("1000-01-01")), "1000-01-01");
   EXPECT_EQ(FormatDate(D("9999-12-31")), "9999-12-31");
+  std::string appended = "on ";
+  AppendDate(appended, D("2026-02-28"));
+  EXPECT_EQ(appended, "on 2026-02-28");
   EXPECT_EQ(D("2026-12-31") - D("2026-01-01"), 364);
 }
 

@@ -147,6 +147,20 @@ TEST(RuntimeMoney, FormatMoney) {
   EXPECT_EQ(Money(FormatMoney(64220'00)), 64220'00);
 }
 
+TEST(RuntimeMoney, AppendMoneyAndIntAppendToWhatIsThere) {
+  std::string out = "x,";
+  AppendMoney(out, -1234'56);
+  out += ',';
+  AppendInt(out, 0);
+  out += ',';
+  AppendInt(out, kMin);
+  out += ',';
+  AppendInt(out, kMax);
+  out += ',';
+  AppendInt(out, -42);
+  EXPECT_EQ(out, "x,-1234.56,0,-9223372036854775808,9223372036854775807,-42");
+}
+
 TEST(RuntimeMoney, ParseCount) {
   int64_t out = -1;
   std::string error;

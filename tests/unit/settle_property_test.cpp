@@ -17,11 +17,12 @@
 
 #include <fmt/format.h>
 
+#include "compiler/io/read_inputs.h"
 #include "compiler/diag/stack.h"
 #include "compiler/driver/compile.h"
 #include "compiler/driver/session.h"
 #include "compiler/interp/interp.h"
-#include "compiler/interp/records.h"
+#include "compiler/settle/inputs.h"
 #include "tests/unit/test_util.h"
 
 namespace polc {
@@ -87,14 +88,14 @@ TEST_P(SettleProperties, HoldForEveryClaimAndPerson) {
   ASSERT_EQ(std::system(gen.c_str()), 0);
 
   RunOnLargeStack([&] {
-    std::unique_ptr<driver::Engine> engine = driver::MakeEngine(p, engine_name, std::cerr);
-    interp::Inputs inputs;
-    interp::InputErrors errors;
-    ASSERT_TRUE(interp::ReadInputs(*engine->interp, dir + "/persons.csv", dir + "/claims.csv", inputs, errors))
+    std::unique_ptr<driver::Settlers> engine = driver::MakeSettlers(p, engine_name, std::cerr);
+    settle::Inputs inputs;
+    settle::InputErrors errors;
+    ASSERT_TRUE(io::ReadInputs(*engine->interp, dir + "/persons.csv", dir + "/claims.csv", inputs, errors))
         << errors.Render();
     ValueSink sink(inputs);
     // Settling refuses an accumulator over its cap, so a clean run is a property already.
-    for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) engine->settle(inputs, s, sink, interp::SettleOptions{});
+    for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) engine->settle(inputs, s, sink, settle::SettleOptions{});
 
     const auto& claim = p.records[1];
     const int32_t f_kind = IndexOf(claim.fields, "kind"), f_disease = IndexOf(claim.fields, "disease"),

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "compiler/interp/interp.h"
-#include "compiler/interp/records.h"
+#include "compiler/settle/inputs.h"
 
 namespace polc {
 
@@ -33,23 +33,23 @@ PolcRun RunPolc(const std::string& cwd, const std::string& args, const std::stri
                 const std::string& env = "");
 
 // Every output row as values, by record kind (0 subject, 1 event) and row.
-class ValueSink : public interp::RowSink {
+class ValueSink : public settle::RowSink {
  public:
-  explicit ValueSink(const interp::Inputs& inputs) {
+  explicit ValueSink(const settle::Inputs& inputs) {
     rows[0].resize(inputs.subjects.Size());
     rows[1].resize(inputs.events.Size());
   }
-  void SubjectRow(uint32_t subject, const std::vector<ir::Value>& values) override { rows[0][subject] = values; }
-  void EventRow(uint32_t event, const std::vector<ir::Value>& values) override { rows[1][event] = values; }
+  void SubjectRow(uint32_t subject, std::span<const ir::Value> values) override { rows[0][subject].assign(values.begin(), values.end()); }
+  void EventRow(uint32_t event, std::span<const ir::Value> values) override { rows[1][event].assign(values.begin(), values.end()); }
   std::vector<std::vector<ir::Value>> rows[2];
 };
 
 // Settles every subject with either engine; returns the failure message, or "" when all settled.
 template <typename Engine>
-std::string SettleAll(Engine& engine, const interp::Inputs& inputs, ValueSink& sink) {
+std::string SettleAll(Engine& engine, const settle::Inputs& inputs, ValueSink& sink) {
   try {
     for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) engine.SettleSubject(inputs, s, sink);
-  } catch (const interp::EvalError& e) {
+  } catch (const settle::EvalError& e) {
     return e.what();
   }
   return "";

@@ -1,6 +1,6 @@
 // Reading one large input file with several threads: the rows after the header are split into
 // parts at row boundaries, each part is read by its own FileReader (own table, text pool,
-// errors and interpreter), and the parts are joined in file order, so the result is the one
+// errors and requirement checker), and the parts are joined in file order, so the result is the one
 // FileReader::ReadRows gives, row for row, string for string and error for error.
 //
 // Boundaries: a line feed ends a row unless it is inside a quoted field, and in the CSV the
@@ -22,9 +22,9 @@
 #include <thread>
 
 #include "compiler/diag/stack.h"
-#include "compiler/interp/file_reader.h"
+#include "compiler/io/file_reader.h"
 
-namespace polc::interp::detail {
+namespace polc::io::detail {
 namespace {
 
 constexpr size_t kBlockBytes = size_t{1} << 20;
@@ -106,7 +106,7 @@ struct Shared {
 // the other kind's pool and the subject index, which no longer change.
 void ReadPart(FileReader& main, const Shared& shared, Part& part) {
   try {
-    Interpreter interp(main.interp.Program());
+    std::unique_ptr<settle::RowChecker> checker = main.checker.Clone();
     RecordTable& table = part.into_main ? main.table : part.table;
     TextPool& pool = part.into_main ? main.pool : part.pool;
     if (!part.into_main) {
@@ -115,9 +115,9 @@ void ReadPart(FileReader& main, const Shared& shared, Part& part) {
         part.table.SetTextPool(static_cast<int32_t>(f), shared.text_pools[f]);
       }
     }
-    interp.AttachPools(main.file_index == 0 ? pool : main.inputs.texts[0],
+    checker->AttachPools(main.file_index == 0 ? pool : main.inputs.texts[0],
                        main.file_index == 1 ? pool : main.inputs.texts[1]);
-    FileReader reader{interp, main.inputs, part.into_main ? main.errors : part.errors, main.file_index,
+    FileReader reader{*checker, main.inputs, part.into_main ? main.errors : part.errors, main.file_index,
                       main.path, table, pool, part.into_main ? main.event_subject : part.event_subject};
     reader.subject_of = main.subject_of;
     reader.year_shift = main.year_shift;
@@ -257,4 +257,4 @@ void ReadRowsParallel(FileReader& main, rt::CsvReader& header_reader, uint64_t f
   }
 }
 
-}  // namespace polc::interp::detail
+}  // namespace polc::io::detail

@@ -1,33 +1,47 @@
 // Formatting output values and writing result files (see results.h).
-#include "compiler/interp/results.h"
+#include "compiler/io/results.h"
 
 #include <algorithm>
-#include <condition_variable>
 #include <cstdio>
-#include <mutex>
-#include <thread>
+#include <memory>
 
 #include <fmt/format.h>
 
-#include "compiler/diag/stack.h"
+#include "compiler/settle/population.h"
 
 #include "runtime/csv.h"
 #include "runtime/date.h"
 #include "runtime/money.h"
 
-namespace polc::interp {
+namespace polc::io {
 
 using ir::Base;
 using ir::Value;
+using settle::EvalError;
+using settle::RowSink;
+using settle::SettleOptions;
+
+namespace {
+
+void AppendRate(std::string& out, int64_t bp) {
+  const uint64_t magnitude = bp < 0 ? uint64_t{0} - static_cast<uint64_t>(bp) : static_cast<uint64_t>(bp);
+  if (bp < 0) out.push_back('-');
+  rt::AppendInt(out, static_cast<int64_t>(magnitude / 100));
+  const unsigned hundredths = static_cast<unsigned>(magnitude % 100);
+  if (hundredths != 0) {
+    out.push_back('.');
+    out.push_back(static_cast<char>('0' + hundredths / 10));
+    if (hundredths % 10 != 0) out.push_back(static_cast<char>('0' + hundredths % 10));
+  }
+  out.push_back('%');
+}
+
+}  // namespace
 
 std::string FormatRate(int64_t bp) {
-  const uint64_t magnitude = bp < 0 ? uint64_t{0} - static_cast<uint64_t>(bp) : static_cast<uint64_t>(bp);
-  std::string out = fmt::format("{}{}", bp < 0 ? "-" : "", magnitude / 100);
-  const uint64_t hundredths = magnitude % 100;
-  if (hundredths != 0) {
-    out += hundredths % 10 == 0 ? fmt::format(".{}", hundredths / 10) : fmt::format(".{:02}", hundredths);
-  }
-  return out + "%";
+  std::string out;
+  AppendRate(out, bp);
+  return out;
 }
 
 void AppendCell(std::string& out, const ir::Program& program, const Inputs& inputs,
@@ -41,24 +55,27 @@ void AppendCell(std::string& out, const ir::Program& program, const Inputs& inpu
       out.append(value.a != 0 ? "true" : "false");
       return;
     case Base::Int:
-      fmt::format_to(std::back_inserter(out), "{}", value.a);
+      rt::AppendInt(out, value.a);
       return;
     case Base::Money:
-      out.append(rt::FormatMoney(value.a));
+      rt::AppendMoney(out, value.a);
       return;
     case Base::Rate:
-      out.append(FormatRate(value.a));
+      AppendRate(out, value.a);
       return;
     case Base::Date:
-      out.append(rt::FormatDate(static_cast<int32_t>(value.a)));
+      rt::AppendDate(out, static_cast<int32_t>(value.a));
       return;
     case Base::Duration:
-      fmt::format_to(std::back_inserter(out), "{} months {} days", value.a, value.b);
+      rt::AppendInt(out, value.a);
+      out.append(" months ");
+      rt::AppendInt(out, value.b);
+      out.append(" days");
       return;
     case Base::Period:
-      out.append(rt::FormatDate(static_cast<int32_t>(value.a)));
+      rt::AppendDate(out, static_cast<int32_t>(value.a));
       out.append("..");
-      out.append(rt::FormatDate(static_cast<int32_t>(value.b)));
+      rt::AppendDate(out, static_cast<int32_t>(value.b));
       return;
     case Base::Text:
       out.append(inputs.Text(value));
@@ -87,8 +104,8 @@ std::string FormatCell(const ir::Program& program, const Inputs& inputs, const i
 
 namespace {
 
-// Settlement in chunks of consecutive subjects, spread over the settlers (one per thread).
-// Each chunk's rows are formatted as CSV text by the thread that settles it; the calling
+// Settlement in chunks of consecutive subjects (settle/population.h), spread over the
+// settlers (one per thread). Each chunk's rows are formatted as CSV text by the thread that settles it; the calling
 // thread writes finished chunks in chunk order, so subject rows, and event rows when the input
 // is already in settlement order, stream to the files in input order. Otherwise event rows
 // wait in per-thread arenas, addressed by their input row, and are written in input order at
@@ -99,7 +116,6 @@ constexpr size_t kWindowPerThread = 4;  // chunks settled ahead of the writer, p
 
 struct Chunk {
   std::string subjects, events, year_end;  // CSV rows
-  bool done = false;
 };
 
 struct Arena {
@@ -119,13 +135,13 @@ class ChunkSink : public RowSink {
     chunk.year_end = year_end_rows_.Take();
   }
 
-  void YearEndRow(uint32_t, const std::vector<Value>& values) override { Format(2, values, year_end_rows_); }
+  void YearEndRow(uint32_t, std::span<const Value> values) override { Format(2, values, year_end_rows_); }
 
-  void SubjectRow(uint32_t, const std::vector<Value>& values) override {
+  void SubjectRow(uint32_t, std::span<const Value> values) override {
     if (subjects_) Format(0, values, subject_rows_);
   }
 
-  void EventRow(uint32_t event, const std::vector<Value>& values) override {
+  void EventRow(uint32_t event, std::span<const Value> values) override {
     if (arena_ == nullptr) {
       Format(1, values, event_rows_);
       return;
@@ -145,12 +161,19 @@ class ChunkSink : public RowSink {
   }
 
  private:
-  void Format(int kind, const std::vector<Value>& values, rt::CsvWriter& writer) {
+  void Format(int kind, std::span<const Value> values, rt::CsvWriter& writer) {
     const ir::Output& output = program_.outputs[static_cast<size_t>(program_.output_of[kind])];
     for (size_t c = 0; c < values.size(); ++c) {
       cell_.clear();
-      AppendCell(cell_, program_, inputs_, output.columns[c].value->type, values[c], output.columns[c].absent);
-      writer.Field(cell_);
+      const ir::Type& type = output.columns[c].value->type;
+      AppendCell(cell_, program_, inputs_, type, values[c], output.columns[c].absent);
+      // Only texts (as read) and absent texts can hold a separator or a quote: enumeration
+      // words are names and the other types are digits and punctuation.
+      if (values[c].present && type.base != Base::Text) {
+        writer.PlainField(cell_);
+      } else {
+        writer.Field(cell_);
+      }
     }
     writer.EndRow();
   }
@@ -172,97 +195,45 @@ void WriteHeader(rt::CsvWriter& writer, const ir::Output& output) {
   writer.EndRow();
 }
 
-// Settles every subject with `settlers` and hands each chunk, in order, to `write`. Returns
-// false with `error` set when settling failed (chunks from the failing one on are not written).
+// Settles every subject with `settlers` (one worker each) through the population loop, each
+// worker formatting its rows into its own ChunkSink, and hands each chunk, in order, to
+// `write`. Returns false with `error` set when settling failed (chunks from the failing one
+// on are not written).
 bool SettleInChunks(const ir::Program& program, const std::vector<SettleFn>& settlers,
                     const Inputs& inputs, bool subject_output, bool year_end_output, std::vector<Arena>* arenas,
                     std::vector<uint64_t>* where, const std::function<void(Chunk&)>& write,
-                    std::string& error) {
-  const uint32_t subjects = inputs.subjects.Size();
-  const size_t chunk_count = (subjects + kChunkSubjects - 1) / kChunkSubjects;
-  const size_t window = kWindowPerThread * settlers.size();
+                    const std::function<void(uint32_t)>& progress, std::string& error) {
+  settle::Population population;
+  population.subjects = inputs.subjects.Size();
+  population.workers = settlers.size();
+  population.chunk_subjects = kChunkSubjects;
+  population.window_per_worker = kWindowPerThread;
+  const size_t chunk_count = (population.subjects + kChunkSubjects - 1) / kChunkSubjects;
   std::vector<Chunk> chunks(chunk_count);
-  std::mutex mutex;
-  std::condition_variable changed;
-  size_t next = 0, written = 0, failed = chunk_count;
-  std::string failure;
-
-  auto work = [&](size_t worker) {
-    ChunkSink sink(program, inputs, subject_output, arenas != nullptr ? &(*arenas)[worker] : nullptr,
-                   static_cast<uint64_t>(worker) << kArenaShift, where);
-    SettleOptions options;
-    options.subject_output = subject_output;
-    options.year_end_output = year_end_output;
-    for (;;) {
-      size_t k;
-      {
-        std::unique_lock lock(mutex);
-        changed.wait(lock, [&] { return next >= chunk_count || next < written + window || failed < next; });
-        if (next >= chunk_count) return;
-        k = next++;
-        if (k > failed) {
-          chunks[k].done = true;
-          changed.notify_all();
-          continue;
-        }
-      }
-      std::string message;
-      try {
-        const uint32_t end = std::min<uint32_t>(subjects, static_cast<uint32_t>((k + 1) * kChunkSubjects));
-        for (uint32_t s = static_cast<uint32_t>(k * kChunkSubjects); s < end; ++s) {
-          settlers[worker](inputs, s, sink, options);
-        }
-      } catch (const EvalError& e) {
-        message = e.what();
-      } catch (const std::exception& e) {
-        message = fmt::format("internal error while settling: {}", e.what());
-      }
-      sink.Finish(chunks[k]);
-      std::lock_guard lock(mutex);
-      if (!message.empty() && k < failed) {
-        failed = k;
-        failure = std::move(message);
-      }
-      chunks[k].done = true;
-      changed.notify_all();
-    }
-  };
-
-  std::vector<std::thread> threads;
+  std::vector<std::unique_ptr<ChunkSink>> sinks;
   for (size_t w = 0; w < settlers.size(); ++w) {
-    // The interpreter recurses once per nesting level of the policy.
-    threads.emplace_back([&work, w] { RunOnLargeStack([&] { work(w); }); });
+    sinks.push_back(std::make_unique<ChunkSink>(program, inputs, subject_output,
+                                                arenas != nullptr ? &(*arenas)[w] : nullptr,
+                                                static_cast<uint64_t>(w) << kArenaShift, where));
   }
-  for (;;) {
-    std::unique_lock lock(mutex);
-    changed.wait(lock, [&] { return written >= chunk_count || written >= failed || chunks[written].done; });
-    if (written >= chunk_count || written >= failed) break;
-    Chunk chunk = std::move(chunks[written]);
-    lock.unlock();
+  SettleOptions options;
+  options.subject_output = subject_output;
+  options.year_end_output = year_end_output;
+  population.settle = [&](size_t w, uint32_t s) { settlers[w](inputs, s, *sinks[w], options); };
+  population.chunk_done = [&](size_t w, size_t k) { sinks[w]->Finish(chunks[k]); };
+  population.ordered = [&](size_t k) {
+    Chunk chunk = std::move(chunks[k]);
     write(chunk);
-    lock.lock();
-    ++written;
-    changed.notify_all();
-  }
-  {
-    // Let workers waiting for the window see that nothing more will be written.
-    std::lock_guard lock(mutex);
-    if (failed < chunk_count) next = std::max(next, chunk_count);
-    changed.notify_all();
-  }
-  for (std::thread& t : threads) t.join();
-  if (failed < chunk_count) {
-    error = failure;
-    return false;
-  }
-  return true;
+  };
+  population.progress = progress;
+  return settle::SettlePopulation(population, error);
 }
 
 }  // namespace
 
 bool WriteResults(const ir::Program& program, const std::vector<SettleFn>& settlers, const Inputs& inputs,
                   const std::string& event_path, const std::string& subject_path, std::string& error,
-                  const std::string& year_end_path) {
+                  const std::function<void(uint32_t)>& progress, const std::string& year_end_path) {
   if (settlers.empty() || settlers.size() > (size_t{1} << (64 - kArenaShift))) {
     error = "internal error: no settler, or too many";
     return false;
@@ -308,7 +279,7 @@ bool WriteResults(const ir::Program& program, const std::vector<SettleFn>& settl
         if (year_end_writer != nullptr) year_end_writer->AppendRows(chunk.year_end);
         event_writer.AppendRows(chunk.events);
       },
-      error);
+      progress, error);
   if (!settled) return false;
   if (!in_order) {
     const uint64_t offset_mask = (uint64_t{1} << kArenaShift) - 1;
@@ -344,17 +315,17 @@ class TableSink : public RowSink {
  public:
   TableSink(const ir::Program& program, const Inputs& inputs, ResultTable* tables)
       : program_(program), inputs_(inputs), tables_(tables) {}
-  void SubjectRow(uint32_t subject, const std::vector<Value>& values) override {
+  void SubjectRow(uint32_t subject, std::span<const Value> values) override {
     Store(0, subject, values);
   }
-  void EventRow(uint32_t event, const std::vector<Value>& values) override { Store(1, event, values); }
-  void YearEndRow(uint32_t subject, const std::vector<Value>& values) override {
+  void EventRow(uint32_t event, std::span<const Value> values) override { Store(1, event, values); }
+  void YearEndRow(uint32_t subject, std::span<const Value> values) override {
     if (year_end_ != nullptr) Store(2, subject, values);
   }
   ResultTable* year_end_ = nullptr;
 
  private:
-  void Store(int kind, uint32_t row, const std::vector<Value>& values) {
+  void Store(int kind, uint32_t row, std::span<const Value> values) {
     const ir::Output& output = program_.outputs[static_cast<size_t>(program_.output_of[kind])];
     std::vector<std::string>& cells = kind == 2 ? year_end_->rows[row] : tables_[kind].rows[row];
     cells.clear();
@@ -369,10 +340,6 @@ class TableSink : public RowSink {
 };
 
 }  // namespace
-
-void SettleToTables(Interpreter& interp, const Inputs& inputs, ResultTable tables[2]) {
-  SettleToTables(interp.Program(), interp.AsSettleFn(), inputs, tables);
-}
 
 void SettleToTables(const ir::Program& program, const SettleFn& settle, const Inputs& inputs,
                     ResultTable tables[2], ResultTable* year_end) {
@@ -400,7 +367,11 @@ void SettleToTables(const ir::Program& program, const SettleFn& settle, const In
       options.year_end_output = true;
     }
   }
-  for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) settle(inputs, s, sink, options);
+  settle::Population population;
+  population.subjects = inputs.subjects.Size();
+  population.settle = [&](size_t, uint32_t s) { settle(inputs, s, sink, options); };
+  std::string error;
+  if (!settle::SettlePopulation(population, error)) throw EvalError(error);
 }
 
-}  // namespace polc::interp
+}  // namespace polc::io

@@ -3,13 +3,18 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "compiler/interp/interp.h"
+#include "compiler/settle/inputs.h"
+#include "compiler/settle/seam.h"
 
-namespace polc::interp {
+namespace polc::io {
+
+using settle::Inputs;
+using settle::SettleFn;
 
 // A rate in basis points as a percentage with the decimals it needs: 8500 -> "85%",
 // 6250 -> "62.5%", 5 -> "0.05%".
@@ -28,8 +33,11 @@ std::string FormatCell(const ir::Program& program, const Inputs& inputs, const i
 // bytes for any number of them. Event rows stream to the file when the input is in
 // settlement order, and are otherwise kept (formatted, compactly) until the end so they can
 // be written in input order. Returns false with `error` set on failure.
+// `progress`, when set, is called on the calling thread with the number of subjects settled
+// so far, in order.
 bool WriteResults(const ir::Program& program, const std::vector<SettleFn>& settlers, const Inputs& inputs,
                   const std::string& event_path, const std::string& subject_path, std::string& error,
+                  const std::function<void(uint32_t settled)>& progress = {},
                   const std::string& year_end_path = "");
 
 // Output rows as strings, in input order.
@@ -43,6 +51,5 @@ struct ResultTable {
 // `year_end` the `at year_end` output there. Throws EvalError.
 void SettleToTables(const ir::Program& program, const SettleFn& settle, const Inputs& inputs,
                     ResultTable tables[2], ResultTable* year_end = nullptr);
-void SettleToTables(Interpreter& interp, const Inputs& inputs, ResultTable tables[2]);
 
-}  // namespace polc::interp
+}  // namespace polc::io

@@ -1,9 +1,9 @@
-// Settler: buffers and callbacks behind the compiled entry points.
-#include "compiler/jit/settle.h"
+// NativeState: buffers and callbacks behind the compiled entry points.
+#include "compiler/jit/native_state.h"
 
 namespace polc::jit {
 
-Settler::Settler(const Engine& engine) : engine_(engine), entries_(engine.Entries()) {
+NativeState::NativeState(const Engine& engine) : engine_(engine), entries_(engine.Entries()) {
   const Layout& layout = engine.GetLayout();
   params_.resize(static_cast<size_t>(layout.param_count));
   subject_memo_.resize(static_cast<size_t>(layout.subject_memo_slots));
@@ -14,13 +14,13 @@ Settler::Settler(const Engine& engine) : engine_(engine), entries_(engine.Entrie
   state_.subject_memo = subject_memo_.data();
   state_.subject_known = subject_known_.data();
   state_.host = this;
-  state_.text_equal = &Settler::TextEqualThunk;
-  state_.int_bucket = &Settler::IntBucketThunk;
+  state_.text_equal = &NativeState::TextEqualThunk;
+  state_.int_bucket = &NativeState::IntBucketThunk;
   // Without pools, texts from the same pool compare by index (each row's text is distinct).
   text_equal_ = [](int64_t la, int64_t lb, int64_t ra, int64_t rb) { return la == ra && lb == rb; };
 }
 
-void Settler::BeginSubject() {
+void NativeState::BeginSubject() {
   entries_.begin_subject(&state_, acc_.data());
   if (spilled_) {
     for (auto& buckets : spill_) buckets.clear();
@@ -28,12 +28,12 @@ void Settler::BeginSubject() {
   }
 }
 
-int32_t Settler::TextEqualThunk(void* host, int64_t la, int64_t lb, int64_t ra, int64_t rb) {
-  return static_cast<Settler*>(host)->text_equal_(la, lb, ra, rb) ? 1 : 0;
+int32_t NativeState::TextEqualThunk(void* host, int64_t la, int64_t lb, int64_t ra, int64_t rb) {
+  return static_cast<NativeState*>(host)->text_equal_(la, lb, ra, rb) ? 1 : 0;
 }
 
-int64_t* Settler::IntBucketThunk(void* host, int32_t acc, int64_t key, int32_t create) {
-  Settler& self = *static_cast<Settler*>(host);
+int64_t* NativeState::IntBucketThunk(void* host, int32_t acc, int64_t key, int32_t create) {
+  NativeState& self = *static_cast<NativeState*>(host);
   auto& buckets = self.spill_[static_cast<size_t>(acc)];
   if (create == 0) {
     auto it = buckets.find(key);
@@ -43,7 +43,7 @@ int64_t* Settler::IntBucketThunk(void* host, int32_t acc, int64_t key, int32_t c
   return &buckets[key];
 }
 
-std::string Settler::Failure(int32_t status, const std::string& subject_key,
+std::string NativeState::Failure(int32_t status, const std::string& subject_key,
                              const std::string& event_key) const {
   return FailureMessage(engine_.Program(), engine_.GetLayout(), status, state_.error_detail,
                         subject_key, event_key);

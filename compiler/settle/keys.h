@@ -1,4 +1,4 @@
-// Keys of input records (internal to interp/): spelling and ordering rows by key, the subject
+// Keys of input records: spelling and ordering rows by key, the subject
 // key index used to resolve events' parents, duplicate detection and the settlement order.
 #pragma once
 
@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
-#include "compiler/interp/records.h"
+#include "compiler/settle/inputs.h"
 
-namespace polc::interp {
+namespace polc::settle {
 
 // A row's key as text: Text keys as written, other keys (integers) in decimal.
 std::string KeySpelling(const RecordTable& table, const TextPool* pools, uint32_t row);
@@ -88,4 +88,4 @@ void CheckDuplicates(const RecordTable& table, const Inputs& inputs, const std::
 // Groups events by subject (stable), then orders each group by (order field, key).
 void OrderEvents(Inputs& inputs);
 
-}  // namespace polc::interp
+}  // namespace polc::settle

@@ -1,5 +1,6 @@
-// Input records: reading the subject and event CSV files as the program's ir::Record
-// declarations describe them, checking every row, and storing them compactly for settlement.
+// The input tables: the subject and event rows as the program's ir::Record declarations
+// describe them, stored compactly for settlement, their texts, their settlement order, and the
+// errors found while reading them (compiler/io/ reads the files into these).
 #pragma once
 
 #include <cstdint>
@@ -9,9 +10,7 @@
 
 #include "compiler/ir/ir.h"
 
-namespace polc::interp {
-
-class Interpreter;
+namespace polc::settle {
 
 // Strings of one record kind, back to back. A Text value's `a` is an index here and its `b`
 // says which record kind's pool (0 subject, 1 event), so a value alone finds its text.
@@ -143,26 +142,4 @@ class InputErrors {
   size_t count_ = 0;
 };
 
-// Reads both files. Checks field syntax, enumeration words, duplicate keys, unknown parents
-// and every requirement (evaluated with `interp`). Returns false when any row is bad.
-bool ReadInputs(Interpreter& interp, const std::string& subject_path,
-                const std::string& event_path, Inputs& inputs, InputErrors& errors);
-// The same with every date cell moved by `year_shift` years as it is read (rt::ShiftYears: 29
-// February becomes the 28th), before the requirements and the event order: settling a
-// population under a policy of another year (spec section 10, polc diff).
-bool ReadInputs(Interpreter& interp, const std::string& subject_path,
-                const std::string& event_path, Inputs& inputs, InputErrors& errors,
-                int64_t year_shift);
-
-struct ReadOptions {
-  int64_t year_shift = 0;
-  // Files with at least `parallel_min_bytes` of rows are split at row boundaries and parsed
-  // by `threads` threads (read_parallel.cpp); the Inputs and errors are the same for any count.
-  int threads = 1;
-  uint64_t parallel_min_bytes = uint64_t{8} << 20;
-};
-bool ReadInputs(Interpreter& interp, const std::string& subject_path,
-                const std::string& event_path, Inputs& inputs, InputErrors& errors,
-                const ReadOptions& options);
-
-}  // namespace polc::interp
+}  // namespace polc::settle

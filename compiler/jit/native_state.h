@@ -12,14 +12,14 @@
 
 namespace polc::jit {
 
-class Settler {
+class NativeState {
  public:
   // Texts compare by content, which only the host can do: (a, b) of each side, as ir::Value.
   using TextEqual = std::function<bool(int64_t la, int64_t lb, int64_t ra, int64_t rb)>;
 
-  explicit Settler(const Engine& engine);
-  Settler(const Settler&) = delete;
-  Settler& operator=(const Settler&) = delete;
+  explicit NativeState(const Engine& engine);
+  NativeState(const NativeState&) = delete;
+  NativeState& operator=(const NativeState&) = delete;
 
   // Computes the parameters (the interpreter does this when it is constructed). A status:
   // 0 or a failure for Failure().

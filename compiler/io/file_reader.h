@@ -12,17 +12,22 @@
 
 #include <fmt/format.h>
 
-#include "compiler/interp/interp.h"
-#include "compiler/interp/keys.h"
-#include "compiler/interp/records.h"
+#include "compiler/settle/inputs.h"
+#include "compiler/settle/keys.h"
+#include "compiler/settle/seam.h"
 #include "runtime/csv.h"
 #include "runtime/date.h"
 #include "runtime/money.h"
 
-namespace polc::interp::detail {
+namespace polc::io::detail {
 
 using ir::Base;
 using ir::Value;
+using settle::InputErrors;
+using settle::Inputs;
+using settle::KeyIndex;
+using settle::RecordTable;
+using settle::TextPool;
 
 // Text parent fields point at the subject's key string (pool 0) instead of a copy.
 inline bool SharesSubjectKey(const ir::Program& program) {
@@ -46,13 +51,13 @@ void ReadRowsParallel(FileReader& main, rt::CsvReader& header_reader, uint64_t f
 struct FileReader {
   static constexpr uint64_t kSampleRows = 4096;
 
-  FileReader(Interpreter& interp, const Inputs& inputs, InputErrors& errors, int file_index,
+  FileReader(settle::RowChecker& checker, const Inputs& inputs, InputErrors& errors, int file_index,
              const std::string& path, RecordTable& table, TextPool& pool,
              std::vector<uint32_t>& event_subject)
-      : interp(interp), inputs(inputs), errors(errors), file_index(file_index), path(path),
+        : checker(checker), inputs(inputs), errors(errors), file_index(file_index), path(path),
         table(table), pool(pool), event_subject(event_subject) {}
 
-  Interpreter& interp;
+  settle::RowChecker& checker;
   const Inputs& inputs;  // read only: the subjects (and their pool) while events are read
   InputErrors& errors;
   int file_index;  // 0 subject, 1 event
@@ -103,7 +108,7 @@ struct FileReader {
         if (!ok) error = fmt::format("expected true or false, got '{}'", text);
         break;
       case Base::Enum: {
-        const ir::Enum& e = interp.Program().enums[static_cast<size_t>(field.type.enum_id)];
+        const ir::Enum& e = checker.Program().enums[static_cast<size_t>(field.type.enum_id)];
         ok = false;
         for (size_t w = 0; w < e.words.size() && !ok; ++w) {
           if (e.words[w].name == text) {
@@ -206,8 +211,8 @@ struct FileReader {
       if (file_index == 1) event_subject.push_back(parent_row_);
       for (const ir::Requirement& req : decl.requirements) {
         try {
-          if (!interp.CheckRequirement(table, row, req)) Error(line, req.message);
-        } catch (const EvalError& e) {
+          if (!checker.CheckRequirement(table, row, req)) Error(line, req.message);
+        } catch (const settle::EvalError& e) {
           Error(line, e.what());
         }
       }
@@ -248,7 +253,7 @@ struct FileReader {
     }
     parent_row_ = found;
     if (parent_row_ == KeyIndex::kRejected) return false;  // reported at the subject's row
-    if (SharesSubjectKey(interp.Program())) {
+    if (SharesSubjectKey(checker.Program())) {
       out = inputs.subjects.Get(parent_row_, subject_decl.key_field);
       return true;
     }
@@ -268,4 +273,4 @@ struct FileReader {
   std::vector<std::pair<std::string, uint64_t>> bad_keys;  // keys of rejected rows, with lines
 };
 
-}  // namespace polc::interp::detail
+}  // namespace polc::io::detail

@@ -1,20 +1,14 @@
-// Reading the subject and event CSV files into RecordTables: header mapping, field syntax by
-// declared type, requirements, duplicate keys, parents, and the settlement order of events.
-#include "compiler/interp/records.h"
+// The input tables' storage (RecordTable, TextPool) and the input error report.
+#include "compiler/settle/inputs.h"
 
 #include <algorithm>
-#include <deque>
 
 #include <fmt/format.h>
 
-#include "compiler/interp/file_reader.h"
-#include "compiler/interp/interp.h"
-#include "compiler/interp/keys.h"
+#include "compiler/settle/keys.h"
 
-namespace polc::interp {
+namespace polc::settle {
 
-using detail::FileReader;
-using detail::SharesSubjectKey;
 using ir::Base;
 using ir::Value;
 
@@ -131,76 +125,4 @@ std::string InputErrors::Render() const {
   return out;
 }
 
-// ---------------------------------------------------------------- reading one file
-
-bool ReadInputs(Interpreter& interp, const std::string& subject_path,
-                const std::string& event_path, Inputs& inputs, InputErrors& errors) {
-  return ReadInputs(interp, subject_path, event_path, inputs, errors, 0);
-}
-
-bool ReadInputs(Interpreter& interp, const std::string& subject_path,
-                const std::string& event_path, Inputs& inputs, InputErrors& errors,
-                int64_t year_shift) {
-  ReadOptions options;
-  options.year_shift = year_shift;
-  return ReadInputs(interp, subject_path, event_path, inputs, errors, options);
-}
-
-bool ReadInputs(Interpreter& interp, const std::string& subject_path,
-                const std::string& event_path, Inputs& inputs, InputErrors& errors,
-                const ReadOptions& options) {
-  const int64_t year_shift = options.year_shift;
-  const ir::Program& program = interp.Program();
-  if (program.records[0].key_field < 0 || program.records[1].parent_field < 0) {
-    errors.Add(0, 0, "internal error: the policy's records have no subject key or event parent");
-    return false;
-  }
-  inputs.subject_file = subject_path;
-  inputs.event_file = event_path;
-  inputs.subjects.Init(program.records[0], 0);
-  inputs.events.Init(program.records[1], 1);
-  interp.AttachInputs(inputs);
-
-  FileReader subjects{interp, inputs, errors, 0, subject_path, inputs.subjects, inputs.texts[0],
-                      inputs.event_subject};
-  subjects.year_shift = year_shift;
-  const bool subjects_read = subjects.Read(options.threads, options.parallel_min_bytes);
-  KeyIndex subject_of;
-  std::deque<std::string> spellings;  // non-text keys, kept alive for the index's views
-  const int32_t key_field = program.records[0].key_field;
-  if (subjects_read) {
-    subject_of.Reserve(inputs.subjects.Size() + subjects.bad_keys.size());
-    const bool text_key = program.records[0].fields[static_cast<size_t>(key_field)].type.base == Base::Text;
-    for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) {
-      std::string_view key;
-      if (text_key) {
-        const Value v = inputs.subjects.Get(s, key_field);
-        key = inputs.texts[0].Get(v.a);
-      } else {
-        key = spellings.emplace_back(KeySpelling(inputs.subjects, inputs.texts, s));
-      }
-      subject_of.Insert(key, s);
-    }
-    // Rows rejected for other errors still name their subject.
-    for (const auto& [key, line] : subjects.bad_keys) subject_of.Insert(spellings.emplace_back(key), KeyIndex::kRejected);
-    CheckDuplicates(inputs.subjects, inputs, subject_path, 0, subjects.bad_keys, errors);
-  }
-
-  FileReader events{interp, inputs, errors, 1, event_path, inputs.events, inputs.texts[1],
-                    inputs.event_subject};
-  events.year_shift = year_shift;
-  if (subjects_read) {
-    events.subject_of = &subject_of;
-    const int32_t parent = program.records[1].parent_field;
-    if (SharesSubjectKey(program)) inputs.events.SetTextPool(parent, 0);
-  }
-  const bool events_read = events.Read(options.threads, options.parallel_min_bytes);
-  if (events_read && program.records[1].key_field >= 0) {
-    CheckDuplicates(inputs.events, inputs, event_path, 1, events.bad_keys, errors);
-  }
-  if (!errors.Empty()) return false;
-  OrderEvents(inputs);
-  return true;
-}
-
-}  // namespace polc::interp
+}  // namespace polc::settle

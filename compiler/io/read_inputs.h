@@ -1,0 +1,35 @@
+// Reading the two input files (subjects, events) into settle::Inputs: CSV, the first input
+// format. Every row is checked: field syntax by declared type, enumeration words, duplicate
+// keys, unknown parents, and the records' requirements (through a settle::RowChecker).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "compiler/settle/inputs.h"
+#include "compiler/settle/seam.h"
+
+namespace polc::io {
+
+struct ReadOptions {
+  // Every date cell moves by `year_shift` years as it is read (rt::ShiftYears: 29 February
+  // becomes the 28th), before the requirements and the event order: settling a population
+  // under a policy of another year (spec section 10, polc diff).
+  int64_t year_shift = 0;
+  // Files with at least `parallel_min_bytes` of rows are split at row boundaries and parsed
+  // by `threads` threads (read_parallel.cpp); the Inputs and errors are the same for any count.
+  int threads = 1;
+  uint64_t parallel_min_bytes = uint64_t{8} << 20;
+};
+
+// Reads both files for `checker`'s program. Returns false when any row is bad (`errors` says
+// which); the Inputs are then unusable.
+bool ReadInputs(settle::RowChecker& checker, const std::string& subject_path,
+                const std::string& event_path, settle::Inputs& inputs, settle::InputErrors& errors,
+                const ReadOptions& options = {});
+// The same with only a year shift.
+bool ReadInputs(settle::RowChecker& checker, const std::string& subject_path,
+                const std::string& event_path, settle::Inputs& inputs, settle::InputErrors& errors,
+                int64_t year_shift);
+
+}  // namespace polc::io
