@@ -181,7 +181,8 @@ std::unique_ptr<Engine> Engine::Create(const ir::Program& program, const EngineO
   };
   EntryPoints& e = engine->entries_;
   if (!find(kInitName, e.init) || !find(kBeginSubjectName, e.begin_subject) ||
-      !find(kSubjectName, e.subject) || !find(kEventName, e.event) || !find(kEventsName, e.events)) {
+      !find(kSubjectName, e.subject) || !find(kEventName, e.event) || !find(kEventsName, e.events) ||
+      !find(kYearEndName, e.year_end)) {
     return nullptr;
   }
   return engine;

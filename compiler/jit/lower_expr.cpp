@@ -119,8 +119,9 @@ void Lowerer::FailIfNonzero(llvm::Value* status) {
 
 void Lowerer::Require(Scope scope, const Node& node, const char* what) {
   if (f_.scope == scope) return;
-  throw LowerError(fmt::format("{}:{}:{}: {} outside an event", program_.file,
-                               node.range.begin_line, node.range.begin_col, what));
+  throw LowerError(fmt::format("{}:{}:{}: {} outside {}", program_.file, node.range.begin_line,
+                               node.range.begin_col, what,
+                               scope == Scope::YearEnd ? "the year end" : "an event"));
 }
 
 llvm::Value* Lowerer::CheckedOp(llvm::Intrinsic::ID id, llvm::Value* l, llvm::Value* r,
@@ -184,6 +185,7 @@ Lowerer::V Lowerer::Gen(const Node& node) {
     case Op::Rule: {
       const ir::Rule& rule = program_.rules[static_cast<size_t>(node.a)];
       if (rule.stage == ir::Stage::Event) Require(Scope::Event, node, "an event rule is read");
+      if (rule.stage == ir::Stage::YearEnd) Require(Scope::YearEnd, node, "a year-end rule is read");
       if (f_.scope == Scope::Init) throw LowerError("a parameter reads a rule");
       return CallMemo(rule_memo_[static_cast<size_t>(node.a)]);
     }
@@ -203,6 +205,9 @@ Lowerer::V Lowerer::Gen(const Node& node) {
       else f_.locals.erase(node.a);
       return body;
     }
+    case Op::AccYearTotal:
+      Require(Scope::YearEnd, node, "a year total is read");
+      return AccTotal(static_cast<int32_t>(node.a), Absent());
     case Op::AccRead:
     case Op::AccRoom:
       return GenAccess(node);

@@ -44,7 +44,7 @@ class Lowerer {
     llvm::Value* present;
   };
   // What the function being emitted can see: subject-stage code has no event.
-  enum class Scope { Init, Subject, Event };
+  enum class Scope { Init, Subject, Event, YearEnd };
   // Every generated helper takes (state, subject, event, acc, event memo) and returns a status.
   struct Fn {
     llvm::Function* fn = nullptr;
@@ -79,8 +79,9 @@ class Lowerer {
   void EmitSubjectEntry();
   void EmitEventEntry();
   void EmitEventsEntry();
+  void EmitYearEndEntry();
   void EmitAccumulatorUpdates();
-  void EmitOutput(int32_t record, llvm::Value* out);
+  void EmitOutput(int32_t slot, llvm::Value* out);  // slot: ir::Program::output_of index
   void StartEntry(llvm::FunctionType* type, const char* name, Scope scope);
   llvm::Value* AccBucketForUpdate(int32_t acc, const V& key);
   llvm::Value* HostIntBucket(int32_t acc, llvm::Value* key, bool create);
@@ -152,7 +153,7 @@ class Lowerer {
   std::vector<llvm::GlobalVariable*> bracket_lowers_, bracket_rates_;
   llvm::Function* int_find_ = nullptr;
   llvm::Function* bsearch_ = nullptr;
-  llvm::FunctionCallee mul_rate_, bracket_sum_, add_months_;
+  llvm::FunctionCallee mul_rate_, bracket_sum_, add_duration_;
 };
 
 }  // namespace polc::jit

@@ -83,6 +83,12 @@ void NativeSettler::SettleSubject(const settle::Inputs& inputs, uint32_t subject
     }
   }
   if (status != 0) Fail(inputs, status, subject, inputs.event_order[begin + settled]);
+  if (options.year_end_output && options.stop_after_event < 0 && engine_.Program().output_of[2] >= 0) {
+    year_end_out_.resize(static_cast<size_t>(layout.year_end_columns));
+    const int32_t year_end = state_.YearEnd(subject_row_.data(), year_end_out_.data());
+    if (year_end != 0) Fail(inputs, year_end, subject, -1);
+    sink.YearEndRow(subject, year_end_out_);
+  }
 }
 
 std::vector<settle::SettleFn> MakeNativeSettleFns(const ir::Program& program,
