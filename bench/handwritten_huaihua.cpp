@@ -21,7 +21,7 @@ enum Status { kOk, kWaiting, kOutside, kNotCovered };
 
 constexpr const char* kPersonFields[] = {"person_id", "birth_date", "enrolled_on", "category",
     "hardship", "prior_insured_years", "lapsed_years", "repaired_years", "zero_claim_years",
-    "event_date"};
+    "event_date", "employee_end", "employee_months_prev", "employee_months_cur", "employee_gap"};
 constexpr const char* kClaimFields[] = {"claim_id", "person_id", "date", "kind", "level",
     "region", "referral", "disease", "total", "eligible"};
 
@@ -54,11 +54,12 @@ bool HandwrittenHuaihua::Init(const ir::Program& program, std::string& error) {
   for (int r = 0; r < 2; ++r) {
     const auto& fields = program.records[r].fields;
     const auto* names = r == 0 ? kPersonFields : kClaimFields;
-    if (fields.size() != 10) {
+    const size_t count = r == 0 ? std::size(kPersonFields) : std::size(kClaimFields);
+    if (fields.size() != count) {
       error = "unexpected record layout";
       return false;
     }
-    for (size_t f = 0; f < 10; ++f) {
+    for (size_t f = 0; f < count; ++f) {
       if (fields[f].name != names[f]) {
         error = "unexpected field " + fields[f].name;
         return false;
@@ -94,10 +95,13 @@ void HandwrittenHuaihua::Subject(const ir::Value* p, ir::Value* out) {
   const int64_t subsidy_rate = hardship >= kExtremelyPoor && hardship <= kUnsupportedChild ? 10000
                                : hardship >= kMinimumLiving && hardship <= kPovertyMonitoring ? 5000 : 0;
   const int64_t subsidy = MulRate(40000, subsidy_rate);
-  const bool late = (category == kResident || category == kSpecialEntry) && !in_window;
+  // A newborn of an earlier year is a resident (spec section 14).
+  const bool newborn_of_year = category == kNewborn && birth >= kPeriodFirst;
+  const bool late = (category == kResident || category == kSpecialEntry || (category == kNewborn && !newborn_of_year)) &&
+                    !in_window;
   const int64_t contribution = late ? 40000 + 70000 - subsidy : 40000 - subsidy;
   period_start_ = category == kNewStudent ? kStudentFrom : kPeriodFirst;
-  if (category == kNewborn) {
+  if (newborn_of_year) {
     benefit_start_ = birth;
   } else if (category == kWelfareChild) {
     benefit_start_ = std::max(kPeriodFirst, enrolled);
@@ -121,11 +125,20 @@ void HandwrittenHuaihua::Subject(const ir::Value* p, ir::Value* out) {
   std::memset(chronic_paid_, 0, sizeof(chronic_paid_));
   std::memset(admissions_, 0, sizeof(admissions_));
   deductible_applied_ = inpatient_paid_ = catastrophic_base_ = 0;
+  // The placeholder classes of the policy's assistance_class table.
+  assisted_ = hardship == kExtremelyPoor || hardship == kOrphan || hardship == kUnsupportedChild ||
+              hardship == kMinimumLiving || hardship == kReturnedToPoverty || hardship == kMarginalLowIncome ||
+              hardship == kPovertyMonitoring;
+  assist_rate_ = hardship == kMinimumLiving || hardship == kReturnedToPoverty       ? 7000
+                 : hardship == kMarginalLowIncome || hardship == kPovertyMonitoring ? 6000
+                                                                                    : 10000;
+  assist_threshold_ = hardship == kMarginalLowIncome || hardship == kPovertyMonitoring ? 200000 : 0;
+  inpatient_self_paid_ = outpatient_assistance_paid_ = serious_inpatient_base_ = serious_outpatient_base_ = 0;
 }
 
 void HandwrittenHuaihua::Events(const ir::Value* p, const ir::Value* claims, int64_t n, ir::Value* out) {
   (void)p;
-  for (int64_t i = 0; i < n; ++i, claims += 10, out += 6) {
+  for (int64_t i = 0; i < n; ++i, claims += 10, out += 7) {
     const ir::Value* c = claims;
     const int32_t date = static_cast<int32_t>(c[2].a);
     const int64_t kind = c[3].a, level = c[4].a, total = c[8].a, eligible = c[9].a;
@@ -167,13 +180,44 @@ void HandwrittenHuaihua::Events(const ir::Value* p, const ir::Value* claims, int
         catastrophic = due(catastrophic_base_ + eligible - basic) - due(catastrophic_base_);
       }
     }
+    // Medical assistance: inpatient (A), chronic outpatient (8000 a year), serious illness (B).
+    int64_t inpatient_assistance = 0, outpatient_assistance = 0, serious_in = 0, serious_out = 0;
+    const bool assisted = paid && assisted_;
+    const bool serious_kind = kind >= kGeneral && kind <= kDualChannel;
+    if (assisted && kind == kInpatient) {
+      auto a = [&](int64_t s) {
+        return std::min(MulRate(std::min(std::max<int64_t>(s - assist_threshold_, 0), 10000000 - assist_threshold_),
+                                assist_rate_),
+                        int64_t{9000000});
+      };
+      auto b = [&](int64_t r) { return MulRate(std::max<int64_t>(r - 1000000, 0), 6000); };
+      const int64_t self_paid = eligible - basic - catastrophic;
+      inpatient_assistance = a(inpatient_self_paid_ + self_paid) - a(inpatient_self_paid_);
+      serious_in = b(serious_inpatient_base_ + self_paid - inpatient_assistance) - b(serious_inpatient_base_);
+    }
+    if (assisted && kind == kChronic) {
+      outpatient_assistance = std::min(MulRate(eligible - basic, assist_rate_),
+                                       std::max<int64_t>(800000 - outpatient_assistance_paid_, 0));
+    }
+    if (assisted && serious_kind) {
+      auto bo = [&](int64_t q) { return std::min(MulRate(std::max<int64_t>(q - 1000000, 0), 6000), int64_t{10000000}); };
+      serious_out = bo(serious_outpatient_base_ + eligible - basic - outpatient_assistance) - bo(serious_outpatient_base_);
+    }
+    const int64_t assistance = inpatient_assistance + outpatient_assistance + serious_in + serious_out;
     out[0] = c[0];
     out[1] = c[1];
     out[2] = Money(status);
     out[3] = Money(basic);
     out[4] = Money(catastrophic);
-    out[5] = Money(total - basic - catastrophic);
+    out[5] = Money(assistance);
+    out[6] = Money(total - basic - catastrophic - assistance);
     if (!paid) continue;
+    if (assisted && kind == kInpatient) {
+      inpatient_self_paid_ += eligible - basic - catastrophic;
+      serious_inpatient_base_ += eligible - basic - catastrophic - inpatient_assistance;
+    }
+    if (assisted && kind == kChronic) outpatient_assistance_paid_ += outpatient_assistance;
+    if (assisted && serious_kind) serious_outpatient_base_ += eligible - basic - outpatient_assistance;
     if (kind >= kGeneral && kind <= kDiabetes) outpatient_paid_[kind] += basic;
     if (kind == kChronic) chronic_paid_[has_disease ? disease : kMaxDisease + 1] += basic;
     if (kind == kInpatient) {

@@ -22,7 +22,7 @@ class HandwrittenHuaihua {
 
   // As polc_begin_subject + polc_subject: the person's output row (5 values).
   void Subject(const ir::Value* person, ir::Value* out);
-  // As polc_events: `n` claims of the person in settlement order, 6 output values each.
+  // As polc_events: `n` claims of the person in settlement order, 7 output values each.
   void Events(const ir::Value* person, const ir::Value* claims, int64_t n, ir::Value* out);
 
  private:
@@ -38,6 +38,11 @@ class HandwrittenHuaihua {
   int64_t chronic_paid_[kMaxDisease + 2];  // by disease, last: absent disease
   int64_t admissions_[5];
   int64_t deductible_applied_ = 0, inpatient_paid_ = 0, catastrophic_base_ = 0;
+  // Medical assistance (spec section 13): the person's class, and the year's sums.
+  bool assisted_ = false;
+  int64_t assist_threshold_ = 0, assist_rate_ = 0;
+  int64_t inpatient_self_paid_ = 0, outpatient_assistance_paid_ = 0, serious_inpatient_base_ = 0,
+          serious_outpatient_base_ = 0;
 };
 
 }  // namespace polc::bench

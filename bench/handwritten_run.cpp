@@ -135,7 +135,9 @@ constexpr const char* kReferrals[] = {"none", "registered", "referral_emergency"
 constexpr const char* kStatuses[] = {"ok", "waiting_period", "outside_period", "not_covered"};
 
 constexpr const char* kPersonFields[] = {"person_id", "birth_date", "enrolled_on", "category", "hardship",
-    "prior_insured_years", "lapsed_years", "repaired_years", "zero_claim_years", "event_date"};
+    "prior_insured_years", "lapsed_years", "repaired_years", "zero_claim_years", "event_date",
+    "employee_end", "employee_months_prev", "employee_months_cur", "employee_gap"};
+constexpr const char* kGaps[] = {"no", "yes"};
 constexpr const char* kClaimFields[] = {"claim_id", "person_id", "date", "kind", "level", "region", "referral",
     "disease", "total", "eligible"};
 
@@ -217,8 +219,8 @@ class Output {
 int main(int argc, char** argv) {
   if (argc != 5) Die("usage: polc_handwritten_run PERSONS.csv CLAIMS.csv RESULTS.csv PERSONS_RESULT.csv");
   const Mapped persons = Map(argv[1]), claims = Map(argv[2]);
-  size_t column[10];
-  std::string_view cells[10], f[10];
+  size_t column[14];
+  std::string_view cells[14], f[14];
 
   // Persons: compact rows (the settlement's value rows are built per person when settled),
   // ids in a hash table.
@@ -232,10 +234,15 @@ int main(int argc, char** argv) {
   const size_t person_estimate = persons.size / 50 + 16;
   person_rows.reserve(person_estimate);
   person_ids.reserve(person_estimate);
-  size_t at = MapHeader(persons, kPersonFields, 10, column);
+  size_t at = MapHeader(persons, kPersonFields, 14, column);
   while (at < persons.size) {
-    at = SplitRow(persons, at, cells, 10);
-    for (size_t k = 0; k < 10; ++k) f[k] = cells[column[k]];
+    at = SplitRow(persons, at, cells, 14);
+    for (size_t k = 0; k < 14; ++k) f[k] = cells[column[k]];
+    // Huaihua reads the employee columns and ignores them (spec section 14), but checks them.
+    const int64_t months_prev = Int(f[11]), months_cur = Int(f[12]), gap = Word(f[13], kGaps);
+    if (!f[10].empty()) (void)Date(f[10]);
+    if (months_prev > 12 || months_cur > 12) Die("employee_months_prev and employee_months_cur must be between 0 and 12");
+    if (f[10].empty() && (months_prev != 0 || months_cur != 0 || gap != 0)) Die("employee_end is empty, so employee_months_prev and employee_months_cur must be 0 and employee_gap no");
     const uint32_t index = static_cast<uint32_t>(person_ids.size());
     person_ids.push_back(f[0]);
     const int64_t category = Word(f[3], kCategories), lapsed = Int(f[6]), repaired = Int(f[7]);
@@ -315,7 +322,7 @@ int main(int argc, char** argv) {
   for (int d = 0; d < 48; ++d) caps[d] = kChronicCapYuan[d] < 0 ? -1 : kChronicCapYuan[d] * 100;
   hand.SetChronicCaps(caps, 48);
   struct Result {
-    int64_t basic, catastrophic, patient;
+    int64_t basic, catastrophic, assistance, patient;
     uint8_t status;
   };
   std::vector<Result> results(claim_count);
@@ -347,7 +354,7 @@ int main(int argc, char** argv) {
     person_file.EndRow();
     const uint32_t n = begin[p + 1] - begin[p];
     rows.resize(static_cast<size_t>(n) * 10);
-    out.resize(static_cast<size_t>(n) * 6);
+    out.resize(static_cast<size_t>(n) * 7);
     for (uint32_t i = 0; i < n; ++i) {
       const uint32_t c = order[begin[p] + i];
       Value* r = rows.data() + static_cast<size_t>(i) * 10;
@@ -364,13 +371,13 @@ int main(int argc, char** argv) {
     }
     hand.Events(person, rows.data(), n, out.data());
     for (uint32_t i = 0; i < n; ++i) {
-      const Value* o = out.data() + static_cast<size_t>(i) * 6;
-      results[order[begin[p] + i]] = {o[3].a, o[4].a, o[5].a, static_cast<uint8_t>(o[2].a)};
+      const Value* o = out.data() + static_cast<size_t>(i) * 7;
+      results[order[begin[p] + i]] = {o[3].a, o[4].a, o[5].a, o[6].a, static_cast<uint8_t>(o[2].a)};
     }
   }
 
   Output result_file(argv[3]);
-  result_file.Buffer() += "claim_id,person_id,status,basic,catastrophic,patient\n";
+  result_file.Buffer() += "claim_id,person_id,status,basic,catastrophic,assistance,patient\n";
   for (uint32_t c = 0; c < claim_count; ++c) {
     std::string& b = result_file.Buffer();
     const Result& r = results[c];
@@ -383,6 +390,8 @@ int main(int argc, char** argv) {
     polc::rt::AppendMoney(b, r.basic);
     b += ',';
     polc::rt::AppendMoney(b, r.catastrophic);
+    b += ',';
+    polc::rt::AppendMoney(b, r.assistance);
     b += ',';
     polc::rt::AppendMoney(b, r.patient);
     result_file.EndRow();

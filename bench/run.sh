@@ -12,6 +12,8 @@
 #    from /usr/bin/time -v; the two JIT outputs must be identical.
 # 3. Compile time as `polc run` sees it: a one-person run with --no-cache, with an empty cache
 #    directory (XDG_CACHE_HOME) and from the filled cache, against the interpreter.
+# 4. Compile time against policy size (polc_compile_bench): a rule summing 1k/2k/4k/8k terms,
+#    1k/2k/4k/10k rules in a chain; linear growth is about 2x per doubling.
 #
 # Knobs (environment): BENCH_PERSONS (in-memory population, default 100000), E2E_PERSONS
 # (default 3400000, ~3 claims each), BENCH_MIN_TIME (seconds per benchmark, default 1),
@@ -23,7 +25,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${1:-${POLC_BUILD_DIR:-$here/build}}"
 build="$(cd "$build" && pwd)"
 polc="$build/polc" gen="$build/polc-gen" bench="$build/polc_bench" hand="$build/polc_handwritten_run"
-for b in "$polc" "$gen" "$bench" "$hand"; do
+compile_bench="$build/polc_compile_bench"
+for b in "$polc" "$gen" "$bench" "$hand" "$compile_bench"; do
   [ -x "$b" ] || { echo "run.sh: $b missing: cmake --build $build" >&2; exit 1; }
 done
 if [ ! -x /usr/bin/time ]; then
@@ -173,5 +176,9 @@ awk -v i="$interp_ms" -v n="$nocache_ms" -v e="$empty_ms" -v c="$cached_ms" 'BEG
   printf "jit --no-cache            %6.1f ms  (%+.1f ms against the interpreter)\n", n, n - i
   printf "jit, empty cache dir      %6.1f ms  (%+.1f ms)\n", e, e - i
   printf "jit, from the cache       %6.1f ms  (%+.1f ms)\n", c, c - i }' | tee "$out/compile.txt"
+
+section "compile time against policy size: polc_compile_bench (cold, -O2 options, no cache)"
+"$compile_bench" --benchmark_out="$out/polc_compile_bench.json" --benchmark_out_format=json \
+  | tee "$out/polc_compile_bench.txt"
 echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "raw outputs in $out"

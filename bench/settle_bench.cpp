@@ -183,7 +183,7 @@ std::vector<ir::Value> JitOutputs(Fixture& f, std::vector<ir::Value>& subject_ro
 }
 
 // The hand-written settlement's rows for the whole population, in JitOutputs' layout.
-constexpr size_t kHandSubjectFields = 10, kHandEventFields = 10, kHandSubjectColumns = 5, kHandEventColumns = 6;
+constexpr size_t kHandSubjectFields = 14, kHandEventFields = 10, kHandSubjectColumns = 5, kHandEventColumns = 7;
 
 void RunHandwritten(bench::HandwrittenHuaihua& hand, const Fixture& f, std::vector<ir::Value>& subject_out,
                     std::vector<ir::Value>& event_out) {

@@ -64,7 +64,8 @@ accumulatorDecl
   : 'accumulator' ident ':' type ('by' key=expr)? '='
     (sum='sum' value=expr | count='count') ('when' cond=expr)? ('cap' cap=expr)? cite? ;
 
-outputDecl : 'output' ident 'for' ident '{' outputColumn (',' outputColumn)* ','? '}' ;
+// `at year_end`: the person output computed after the person's last claim (docs/language.md §14).
+outputDecl : 'output' ident 'for' ident ('at' stage=ident)? '{' outputColumn (',' outputColumn)* ','? '}' ;
 // `fund "label"`: a money column paid out by a fund; `income "label"`: a money column a fund
 // receives (contributions, subsidies). Reports total and balance them (polc diff, summary).
 outputColumn : ident ('=' expr)? ('absent' absent=STRING)? (role=('fund' | 'income') label=STRING)? ;
@@ -93,7 +94,7 @@ unary          : '-' unary | postfix ;
 postfix        : primary postfixOp* ;
 postfixOp      : '.' ident                       # FieldOp
                | '[' expr ']'                    # IndexOp
-               | unit=('days' | 'months')        # UnitOp
+               | unit=('days' | 'months' | 'years')  # UnitOp
                ;
 primary
   : INT                                          # IntLit
@@ -114,7 +115,7 @@ matchArm : (ident (',' ident)* | 'else') '=>' expr ;
 
 // Words that are keywords in one place only stay usable as names elsewhere.
 ident : ID | 'key' | 'of' | 'by' | 'order' | 'value' | 'sum' | 'count' | 'cap' | 'csv'
-      | 'message' | 'absent' | 'area' | 'fund' | 'income' ;
+      | 'message' | 'absent' | 'area' | 'fund' | 'income' | 'at' ;
 
 // ---------------------------------------------------------------- tokens
 DATE    : DIGIT DIGIT DIGIT DIGIT '-' DIGIT DIGIT '-' DIGIT DIGIT ;

@@ -17,6 +17,10 @@ int32_t polc_rt_add_months(int32_t days, int64_t months) {
   return polc::rt::AddMonths(days, months);
 }
 
+int32_t polc_rt_add_duration(int64_t date, int64_t months, int64_t days, int64_t* out) {
+  return polc::rt::AddDuration(date, months, days, *out) ? 1 : 0;
+}
+
 }  // extern "C"
 
 namespace polc::rt {
@@ -26,6 +30,7 @@ std::span<const AbiSymbol> AbiSymbols() {
       {"polc_rt_mul_rate", reinterpret_cast<void*>(&polc_rt_mul_rate)},
       {"polc_rt_bracket_sum", reinterpret_cast<void*>(&polc_rt_bracket_sum)},
       {"polc_rt_add_months", reinterpret_cast<void*>(&polc_rt_add_months)},
+      {"polc_rt_add_duration", reinterpret_cast<void*>(&polc_rt_add_duration)},
   };
   return kSymbols;
 }

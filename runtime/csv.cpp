@@ -1,16 +1,21 @@
 // Streaming RFC 4180 CSV input and output, and output files that appear only when complete.
 #include "runtime/csv.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
 
 #include <fmt/format.h>
+
+#include "runtime/input_file.h"
+#include "runtime/output_file.h"
 
 namespace polc::rt {
 namespace {
@@ -52,11 +57,18 @@ bool CsvReader::OpenFile(const std::string& path, std::string& error) {
   next_line_ = 1;
   row_line_ = 0;
   error_.clear();
-  file_ = std::fopen(path.c_str(), "rb");
+  // Only a regular file within the limit is opened: a FIFO or a device would hang or never end.
+  InputOptions options;
+  options.max_bytes = max_bytes_;
+  const int fd = OpenInput(path, options, error);
+  if (fd < 0) return false;
+  file_ = ::fdopen(fd, "rb");
   if (file_ == nullptr) {
     error = fmt::format("cannot open '{}': {}", path, ErrnoText(errno));
+    ::close(fd);
     return false;
   }
+  path_ = path;
   // Reads are already chunk-sized; stdio buffering would only add a copy.
   std::setvbuf(file_, nullptr, _IONBF, 0);
   return true;
@@ -115,10 +127,15 @@ bool CsvReader::Refill() {
   end_ += got;
   if (got < want) {
     if (std::ferror(file_)) {
-      Fail(row_line_, fmt::format("read error: {}", ErrnoText(errno)));
+      Fail(row_line_, fmt::format("read error in '{}': {}", path_, ErrnoText(errno)));
       return false;
     }
     eof_ = true;
+  }
+  // The limit checked by fstat holds for a file that grows while it is read, too.
+  if (base_ + end_ > max_bytes_) {
+    Fail(row_line_, fmt::format("'{}' grew past {} bytes while it was read", path_, max_bytes_));
+    return false;
   }
   return true;
 }
@@ -248,29 +265,60 @@ void AtomicOutputFile::DetachWriter() {
   writer_ = nullptr;
 }
 
+bool AtomicOutputFile::force_named_ = false;
+
 void AtomicOutputFile::Discard() {
   DetachWriter();
   if (file_ != nullptr) std::fclose(file_);
   file_ = nullptr;
   if (!temp_path_.empty()) std::remove(temp_path_.c_str());
   temp_path_.clear();
+  UnregisterTemp(temp_slot_);
+  temp_slot_ = -1;
+}
+
+// A name beside the target for the temporary file, registered so a kill removes it.
+bool AtomicOutputFile::NameTemp() {
+  static std::atomic<uint64_t> serial{0};
+  temp_path_ = fmt::format("{}.tmp.{}.{}", target_path_, ::getpid(), serial++);
+  temp_slot_ = RegisterTemp(temp_path_);
+  return true;
 }
 
 bool AtomicOutputFile::Open(const std::string& final_path, std::string& error) {
   Discard();
   final_path_ = final_path;
-  std::error_code ignored;
-  if (std::filesystem::is_directory(final_path, ignored)) {
-    error = fmt::format("cannot write '{}': it is a directory", final_path);
+  // A device, FIFO, socket or directory is never replaced; a symlink is written through.
+  if (!ResolveOutputTarget(final_path, target_path_, error)) return false;
+  InstallTempCleanup();
+  const std::string dir = [&] {
+    const std::string parent = std::filesystem::path(target_path_).parent_path().string();
+    return parent.empty() ? std::string(".") : parent;
+  }();
+  // O_TMPFILE: a file with no name until Commit links it, so no one sees a partial output
+  // and a killed run leaves nothing. Named temporaries where the file system lacks it.
+  int fd = force_named_ ? -1 : ::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+  if (fd < 0 && !force_named_ && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+    error = fmt::format("cannot create '{}': {}", final_path, ErrnoText(errno));
     return false;
   }
-  const std::string temp_path = fmt::format("{}.tmp.{}", final_path, ::getpid());
-  file_ = std::fopen(temp_path.c_str(), "wb");
+  if (fd < 0) {
+    NameTemp();
+    fd = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
+    if (fd < 0) {
+      error = fmt::format("cannot create '{}': {}", temp_path_, ErrnoText(errno));
+      temp_path_.clear();
+      Discard();
+      return false;
+    }
+  }
+  file_ = ::fdopen(fd, "wb");
   if (file_ == nullptr) {
-    error = fmt::format("cannot create '{}': {}", temp_path, ErrnoText(errno));
+    error = fmt::format("cannot create '{}': {}", final_path, ErrnoText(errno));
+    ::close(fd);
+    Discard();
     return false;
   }
-  temp_path_ = temp_path;
   return true;
 }
 
@@ -287,23 +335,42 @@ bool AtomicOutputFile::Commit(std::string& error) {
   // fsync before rename: otherwise a crash could leave the final name on an empty file.
   bool ok = std::fflush(file_) == 0 && !std::ferror(file_) && ::fsync(::fileno(file_)) == 0;
   int saved_errno = ok ? 0 : errno;
+  if (ok && temp_path_.empty()) {
+    // The anonymous file gets a name beside the target (rename cannot overwrite with linkat).
+    const std::string fd_path = fmt::format("/proc/self/fd/{}", ::fileno(file_));
+    NameTemp();
+    if (::linkat(AT_FDCWD, fd_path.c_str(), AT_FDCWD, temp_path_.c_str(), AT_SYMLINK_FOLLOW) != 0) {
+      ok = false;
+      saved_errno = errno;
+      UnregisterTemp(temp_slot_);
+      temp_slot_ = -1;
+      temp_path_.clear();
+    }
+  }
   if (std::fclose(file_) != 0 && ok) {
     ok = false;
     saved_errno = errno;
   }
   file_ = nullptr;
   if (!ok) {
-    error = fmt::format("cannot write '{}': {}", temp_path_, ErrnoText(saved_errno));
+    error = fmt::format("cannot write '{}': {}", final_path_, ErrnoText(saved_errno));
     Discard();
     return false;
   }
-  if (std::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
-    error = fmt::format("cannot rename '{}' to '{}': {}", temp_path_, final_path_,
-                        ErrnoText(errno));
+  // Checked again: the target may have been replaced by a device since Open.
+  std::string ignored;
+  if (!ResolveOutputTarget(final_path_, ignored, error)) {
+    Discard();
+    return false;
+  }
+  if (std::rename(temp_path_.c_str(), target_path_.c_str()) != 0) {
+    error = fmt::format("cannot rename '{}' to '{}': {}", temp_path_, target_path_, ErrnoText(errno));
     Discard();
     return false;
   }
   temp_path_.clear();
+  UnregisterTemp(temp_slot_);
+  temp_slot_ = -1;
   return true;
 }
 
@@ -364,21 +431,25 @@ void CsvWriter::Row(std::initializer_list<std::string_view> values) {
   EndRow();
 }
 
+// Names the file when the writer has one, so "File too large" says which.
+std::string CsvWriter::WriteError(int error_number) const {
+  if (file_ != nullptr) return fmt::format("cannot write '{}': {}", file_->FinalPath(), ErrnoText(error_number));
+  return fmt::format("write error: {}", ErrnoText(error_number));
+}
+
 void CsvWriter::Drain() {
   if (buffer_.empty() || memory_) return;
   if (out_ == nullptr) {
     if (error_.empty()) error_ = "CSV output is not open";
   } else if (std::fwrite(buffer_.data(), 1, buffer_.size(), out_) != buffer_.size()) {
-    if (error_.empty()) error_ = fmt::format("write error: {}", ErrnoText(errno));
+    if (error_.empty()) error_ = WriteError(errno);
   }
   buffer_.clear();
 }
 
 bool CsvWriter::Flush(std::string& error) {
   Drain();
-  if (error_.empty() && out_ != nullptr && std::fflush(out_) != 0) {
-    error_ = fmt::format("write error: {}", ErrnoText(errno));
-  }
+  if (error_.empty() && out_ != nullptr && std::fflush(out_) != 0) error_ = WriteError(errno);
   if (!error_.empty()) error = error_;
   return error_.empty();
 }

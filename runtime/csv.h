@@ -28,6 +28,9 @@ class CsvReader {
   CsvReader(const CsvReader&) = delete;
   CsvReader& operator=(const CsvReader&) = delete;
 
+  // Files larger than this are refused before reading (and while reading): for tables.
+  void SetMaxBytes(uint64_t max_bytes) { max_bytes_ = max_bytes; }
+  // Opens a regular file (rt::OpenInput: a FIFO, device or directory is an error naming it).
   bool Open(const std::string& path, std::string& error);
   // Reads the rows of `path` that start in [offset, limit): `offset` must be a row boundary
   // (line `first_line`), and a row starting before `limit` is read to its end. No byte order
@@ -75,6 +78,8 @@ class CsvReader {
   std::vector<Span> spans_;
   std::string scratch_;  // unescaped quoted fields that contained ""
   std::string error_;
+  std::string path_;
+  uint64_t max_bytes_ = UINT64_MAX;
 };
 
 // Writes into a temporary file that replaces final_path only on Commit, so a failed run never
@@ -86,10 +91,17 @@ class AtomicOutputFile {
   AtomicOutputFile(const AtomicOutputFile&) = delete;
   AtomicOutputFile& operator=(const AtomicOutputFile&) = delete;
 
-  // Creates "<final_path>.tmp.<pid>" in the same directory, so the rename cannot cross devices.
+  // Refuses a target that is not a regular file or a new name (a symlink is written through
+  // to the regular file it points to), then opens an unnamed temporary file (O_TMPFILE) in
+  // the target's directory, or, where the file system has none, "<target>.tmp.<pid>.<n>",
+  // removed if the run is killed (output_file.h). The same directory: rename cannot cross devices.
   bool Open(const std::string& final_path, std::string& error);
   std::FILE* Stream() const { return file_; }
+  const std::string& FinalPath() const { return final_path_; }
+  // The named temporary file; empty while the temporary file has no name.
   const std::string& TempPath() const { return temp_path_; }
+  // Tests: named temporaries even where O_TMPFILE works (the fallback and its cleanup).
+  static void UseNamedTemps(bool named) { force_named_ = named; }
   // Flushes the CsvWriter built on this file, if any, then syncs, closes and renames.
   bool Commit(std::string& error);
 
@@ -97,12 +109,16 @@ class AtomicOutputFile {
   friend class CsvWriter;
   void Discard();
   void DetachWriter();
+  bool NameTemp();
+  static bool force_named_;
 
   std::FILE* file_ = nullptr;
   // Known so Commit can flush it first and then stop it from touching the closed stream.
   CsvWriter* writer_ = nullptr;
   std::string final_path_;
+  std::string target_path_;  // final_path_, or the file its symlink points to
   std::string temp_path_;
+  int temp_slot_ = -1;
 };
 
 // Buffers output in a large string and quotes a field only when it contains , " \r or \n.
@@ -134,6 +150,7 @@ class CsvWriter {
  private:
   friend class AtomicOutputFile;
   void Drain();
+  std::string WriteError(int error_number) const;
 
   std::FILE* out_;
   AtomicOutputFile* file_ = nullptr;

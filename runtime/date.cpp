@@ -35,7 +35,8 @@ void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
 // absurd month or year counts from overflowing int64 (undefined behaviour) inside the
 // algorithm. Such results are out of range anyway and simply wrap when narrowed to int32.
 int64_t ClampYear(__int128 year) {
-  constexpr int64_t kLimit = 6'000'000;
+  // Far beyond any representable date, and small enough for int32 day numbers.
+  constexpr int64_t kLimit = 1'000'000;
   return static_cast<int64_t>(std::clamp<__int128>(year, -kLimit, kLimit));
 }
 
@@ -147,6 +148,17 @@ int32_t ShiftYears(int32_t days, int64_t years) {
   CivilFromDays(days, y, m, d);
   const int64_t target_year = ClampYear(static_cast<__int128>(y) + years);
   return ToDays(target_year, m, std::min(d, DaysInMonth(target_year, m)));
+}
+
+int32_t MinDate() { return ToDays(1000, 1, 1); }
+int32_t MaxDate() { return ToDays(9999, 12, 31); }
+
+bool AddDuration(int64_t date, int64_t months, int64_t days, int64_t& out) {
+  if (date < MinDate() || date > MaxDate()) return false;
+  const int64_t moved = AddMonths(static_cast<int32_t>(date), months);
+  if (moved < MinDate() || moved > MaxDate()) return false;
+  if (__builtin_add_overflow(moved, days, &out)) return false;
+  return out >= MinDate() && out <= MaxDate();
 }
 
 }  // namespace polc::rt

@@ -29,4 +29,12 @@ int32_t AddMonths(int32_t days, int64_t months);
 // Same date N years away; 29 February becomes 28 February in a non-leap target year.
 int32_t ShiftYears(int32_t days, int64_t years);
 
+// The representable dates: 1000-01-01 .. 9999-12-31 (what ParseDate accepts and FormatDate
+// writes as YYYY-MM-DD). Date arithmetic that leaves this range is a run-time error.
+int32_t MinDate();
+int32_t MaxDate();
+// date + months (clamped to the month's end) + days, in `out`; false when the result is not
+// representable (nor are the intermediate steps: no wrap-around).
+bool AddDuration(int64_t date, int64_t months, int64_t days, int64_t& out);
+
 }  // namespace polc::rt

@@ -63,13 +63,15 @@ char* WriteDate(char* p, Days date) {
 }
 
 // The columns of spec section 2, in canonical order.
-constexpr std::array<std::string_view, 10> kPersonColumns = {
+constexpr size_t kColumns = 14;  // the most columns of one file
+constexpr size_t kPersonCount = 14, kClaimCount = 10;
+constexpr std::array<std::string_view, kColumns> kPersonColumns = {
     "person_id",      "birth_date",   "enrolled_on",    "category",         "hardship",
-    "prior_insured_years", "lapsed_years", "repaired_years", "zero_claim_years", "event_date"};
-constexpr std::array<std::string_view, 10> kClaimColumns = {
+    "prior_insured_years", "lapsed_years", "repaired_years", "zero_claim_years", "event_date",
+    "employee_end", "employee_months_prev", "employee_months_cur", "employee_gap"};
+constexpr std::array<std::string_view, kColumns> kClaimColumns = {
     "claim_id", "person_id", "date", "kind", "level", "region", "referral", "disease",
     "total",    "eligible"};
-constexpr size_t kColumns = 10;
 
 // ---------------------------------------------------------------------------------------------
 // Buffered output: one large buffer per file, handed to fwrite in big blocks, into a temporary
@@ -184,9 +186,9 @@ class Row {
     End(p);
   }
 
-  void WriteTo(OutFile& out, const std::array<uint8_t, kColumns>& order) {
+  void WriteTo(OutFile& out, const std::array<uint8_t, kColumns>& order, size_t columns) {
     char* p = out.Reserve();
-    for (size_t i = 0; i < kColumns; ++i) {
+    for (size_t i = 0; i < columns; ++i) {
       if (i > 0) *p++ = ',';
       const uint8_t c = order[i];
       std::memcpy(p, scratch_ + offset_[c], length_[c]);
@@ -205,10 +207,10 @@ class Row {
 };
 
 void WriteHeader(OutFile& out, const std::array<std::string_view, kColumns>& names,
-                 const std::array<uint8_t, kColumns>& order) {
+                 const std::array<uint8_t, kColumns>& order, size_t columns) {
   Row row;
-  for (std::string_view name : names) row.Add(name);
-  row.WriteTo(out, order);
+  for (size_t c = 0; c < columns; ++c) row.Add(names[c]);
+  row.WriteTo(out, order, columns);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -234,6 +236,10 @@ struct Person {
   uint32_t hardship = 0;
   bool has_event = false;
   int64_t prior_insured = 0, lapsed = 0, repaired = 0, zero_claim = 0;
+  bool has_employee_end = false;  // else the employee columns are empty, 0, 0 and the `no` word
+  Days employee_end = 0;
+  int64_t employee_months_prev = 0, employee_months_cur = 0;
+  uint32_t employee_gap = 0;
   // Days on which benefits plausibly start (waiting-period ends and the like); claims are
   // piled up around them so both sides of each boundary get exercised.
   std::array<Days, kMaxAnchors> anchors{};
@@ -281,6 +287,16 @@ class Generator {
       p.has_event = true;
       p.event = Date(c.event, s);
       s.vars[kEvent] = p.event;
+    }
+    if (c.employee && rng_.Chance(pr.employee_per_mille)) {
+      p.has_employee_end = true;
+      p.employee_end = Date(pr.employee_end, s);
+      s.vars[kEmployeeEnd] = p.employee_end;
+      p.enrolled = Date(pr.employee_enrolled, s);
+      s.vars[kEnrolled] = p.enrolled;
+      p.employee_months_prev = Months(pr.employee_months_prev, s);
+      p.employee_months_cur = Months(pr.employee_months_cur, s);
+      p.employee_gap = static_cast<uint32_t>(Eval(pr.employee_gap, s, rng_));
     }
     s.vars[kAge] = year_ - 1 - CivilFromDays(p.birth).y;  // whole years before the policy year
     if (c.history) {
@@ -362,6 +378,12 @@ class Generator {
     return n;
   }
 
+  int64_t Months(const Expr& e, const Scope& s) {
+    const int64_t n = Eval(e, s, rng_);
+    if (n < 0 || n > 12) Bad(e, fmt::format("a number of months ({}) outside 0 .. 12", n));
+    return n;
+  }
+
   // 0, 1 or 2 decimals in the written amount.
   uint8_t Decimals(const Scope& s) {
     const int64_t n = Eval(profile_.decimals, s, rng_);
@@ -382,9 +404,9 @@ class Generator {
 
 // A seed-determined column order that is never the canonical one; drawn from its own stream
 // so that --shuffle-columns changes only the order of the columns, never the data.
-std::array<uint8_t, kColumns> ShuffledOrder(Rng& rng) {
-  std::vector<uint8_t> order(kColumns);
-  for (size_t i = 0; i < kColumns; ++i) order[i] = static_cast<uint8_t>(i);
+std::array<uint8_t, kColumns> ShuffledOrder(Rng& rng, size_t columns) {
+  std::vector<uint8_t> order(columns);
+  for (size_t i = 0; i < columns; ++i) order[i] = static_cast<uint8_t>(i);
   do {
     rng.Shuffle(order);
   } while (std::is_sorted(order.begin(), order.end()));
@@ -398,8 +420,8 @@ void Generate(const Options& options, const Profile& profile) {
   for (size_t i = 0; i < kColumns; ++i) person_order[i] = claim_order[i] = static_cast<uint8_t>(i);
   if (options.shuffle_columns) {
     Rng column_rng(options.seed ^ 0x9e3779b97f4a7c15ULL);
-    person_order = ShuffledOrder(column_rng);
-    claim_order = ShuffledOrder(column_rng);
+    person_order = ShuffledOrder(column_rng, kPersonCount);
+    claim_order = ShuffledOrder(column_rng, kClaimCount);
   }
 
   const std::filesystem::path dir(options.out);
@@ -408,8 +430,8 @@ void Generate(const Options& options, const Profile& profile) {
   if (ec) throw std::runtime_error(fmt::format("cannot create {}: {}", dir.string(), ec.message()));
   OutFile persons_out(dir / "persons.csv");
   OutFile claims_out(dir / "claims.csv");
-  WriteHeader(persons_out, kPersonColumns, person_order);
-  WriteHeader(claims_out, kClaimColumns, claim_order);
+  WriteHeader(persons_out, kPersonColumns, person_order, kPersonCount);
+  WriteHeader(claims_out, kClaimColumns, claim_order, kClaimCount);
 
   const std::string seed_text = std::to_string(options.seed);
   Generator gen(options, profile);
@@ -436,7 +458,7 @@ void Generate(const Options& options, const Profile& profile) {
       }
       row.AddMoney(c.total, c.total_decimals);
       row.AddMoney(c.eligible, c.eligible_decimals);
-      row.WriteTo(claims_out, claim_order);
+      row.WriteTo(claims_out, claim_order, kClaimCount);
     }
     window.clear();
   };
@@ -457,7 +479,19 @@ void Generate(const Options& options, const Profile& profile) {
     } else {
       row.AddEmpty();
     }
-    row.WriteTo(persons_out, person_order);
+    if (p.has_employee_end) {
+      row.AddDate(p.employee_end);
+      row.AddInt(p.employee_months_prev);
+      row.AddInt(p.employee_months_cur);
+      row.Add(words[p.employee_gap]);
+    } else {
+      // Spec section 2: no employee insurance ending, so 0 months and no gap.
+      row.AddEmpty();
+      row.AddInt(0);
+      row.AddInt(0);
+      row.Add("no");
+    }
+    row.WriteTo(persons_out, person_order, kPersonCount);
 
     const uint64_t count = gen.ClaimCount();
     for (uint64_t k = 0; k < count; ++k) window.push_back(gen.MakeClaim(p, i, next_claim++));

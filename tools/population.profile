@@ -43,7 +43,9 @@ hardship = pick 600: none, 400: (oneof extremely_poor severe_disability orphan u
 [category resident]
 birth = pick 50: on(Y-100 .. Y-2, @birthday_edge), 950: Y-100-01-01 .. Y-2-12-31
 enrolled = @window_enrollment
+employee = yes
 anchor = Y-01-01
+anchor = max(employee_end, Y-01-01)
 anchor = add_months(@start, 3)
 anchor = add_months(@start, 3 + @variable_months)
 anchor = @start + 90
@@ -66,12 +68,15 @@ anchor = @student_start + 90
 
 [category newborn]
 # Born in the policy year, enrolled on the birth day or within the usual 90 days (edges
-# included); no insurance history; benefits from the birth day.
-birth = pick 150: (pick 500: Y-01-01, 500: Y-12-31), 850: Y-01-01 .. Y-12-31
+# included); no insurance history; benefits from the birth day. About 15% are born in the last
+# quarter of the year before (Yueyang's 特殊情形 1, spec section 14), its edges included.
+birth = pick 150: (pick 500: Y-01-01, 500: Y-12-31), 700: Y-01-01 .. Y-12-31,
+    150: (pick 300: oneof Y-1-10-01 Y-1-12-31 Y-1-09-30, 700: Y-1-10-01 .. Y-1-12-31)
 enrolled = min(birth + (pick 250: 0, 750: (pick 150: 89 .. 91, 850: 1 .. 120)), Y-12-31)
 history = no
 anchor = birth
 anchor = enrolled
+anchor = Y-01-01
 # Most of a newborn's claims come after the birth; a few before it stay as edge cases.
 claim_date = pick @claim_date_edges,
     640: not_before(Y-01-01 .. Y-12-31, birth, 800, birth + (0 .. 60))
@@ -92,6 +97,22 @@ lapsed = min(1 .. 6, age)
 repaired = 0 .. lapsed
 prior_insured = min(0 .. 8, age)
 zero_claim = 0 .. min(3, prior_insured)
+
+[employee]
+# About 15% of residents left employee insurance (spec section 14) between Y-1-07-01 and the
+# end of the policy year, with the edges over-represented: Y-1-09-30 (a day before Yueyang's
+# late-2025 range), Y-1-10-01 and Y-1-12-31 (its edges) and Y-01-01 (the first day of the year).
+per_mille = 150
+end = pick 400: oneof Y-1-09-30 Y-1-10-01 Y-1-12-31 Y-01-01, 300: Y-1-07-01 .. Y-1-12-31,
+    300: Y-01-01 .. Y-12-31
+# Enrolled on the 90th or the 91st day after it (the edge of "within 90 days"), before it,
+# soon after it, or as the category drew.
+enrolled = pick 300: employee_end + (90 .. 91), 150: employee_end + (-30 .. -1),
+    250: employee_end + (0 .. 120), 300: enrolled
+# Months of employee contributions in Y-1 and in Y: 2 and 3 (the edge of "at least 3") often.
+months_prev = pick 300: oneof 2 3, 700: 0 .. 12
+months_cur = pick 300: oneof 2 3, 700: 0 .. 12
+gap = pick 1: no, 1: yes
 
 [claims]
 # Claims per person, in thousandths of a claim (mean = --claims-per-person x 1000): 5% none,
@@ -115,7 +136,8 @@ eligible_share = pick 50: 0%, 950: 0% .. 100%
 [kind inpatient]
 # Exact boundaries: the deductibles by level, the year's deductible cap, the catastrophic
 # deductible, the basic cap, and the basic cap plus the catastrophic deductible.
-total = pick 20: 0, 980: (pick 40: oneof 200 500 800 1200 2000 3000 16000 150000 166000,
+# 550000 and 900000 take a hardship person past every assistance cap and tier (spec section 13).
+total = pick 20: 0, 980: (pick 40: oneof 200 500 800 1200 2000 3000 16000 150000 166000 550000 900000,
     960: loguniform(1, 600000))
 
 # General, hypertension and diabetes outpatient care is offered at primary level only: 75% of
@@ -132,6 +154,8 @@ level = pick 750: primary, 250: (@any_level)
 [kind outpatient_chronic]
 # The 47 diseases of the provincial list; about 6% carry 48 or 49, which no table has.
 disease = pick 60: 48 .. 49, 940: 1 .. 47
+# 10% large enough to reach the outpatient assistance cap (8000) and the serious-illness tier.
+total = pick 900: (@outpatient_total), 100: loguniform(3000, 60000)
 
 [kind dual_channel_drug]
 total = pick 20: 0, 980: loguniform(1, 20000)

@@ -3,9 +3,11 @@
 # twice: on the Release build, and on a second build with AddressSanitizer and
 # UndefinedBehaviorSanitizer (both engines: the interpreter, and the JIT's host side, runtime
 # helpers and the code that calls into the compiled functions).
+# Between the two, a short fuzz run of the front end and the CSV reader (tools/run-fuzz.sh).
 # When node and npm are installed, the VS Code extension's grammar tests run and its .vsix is
 # built (skipped with a message otherwise).
-# POLC_SANITIZE=0 skips the sanitizer pass (quicker local runs); extra arguments go to ctest.
+# POLC_SANITIZE=0 skips the sanitizer pass (quicker local runs), FUZZ_SECONDS=0 the fuzz run;
+# extra arguments go to ctest.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Test-only packages: a PostgreSQL 15 server for tests/pg/pg_test.sh, Dask for tools/dask_run.py
@@ -47,6 +49,9 @@ if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
 else
   echo "run-tests: SKIPPED the VS Code extension (editors/vscode/): node and npm are not installed"
 fi
+# The libFuzzer harnesses of tests/fuzz/, 60 s each (clang-19, installed when missing; a found
+# crash fails, a slow input does not). FUZZ_SECONDS=0 skips them.
+"$here/tools/run-fuzz.sh"
 if [ "${POLC_SANITIZE:-1}" != 0 ]; then
   sanitize="${POLC_SANITIZE_BUILD_DIR:-$here/build-sanitize}"
   echo "run-tests: the suite again under AddressSanitizer and UndefinedBehaviorSanitizer ($sanitize)"

@@ -33,7 +33,7 @@ enum class ExprKind {
   Call,    // text = callee, args
   Field,   // args[0] . text
   Index,   // args[0] [ args[1] ]
-  Unit,    // args[0] days|months (text)
+  Unit,    // args[0] days|months|years (text)
   Unary,   // text = "-" | "not", args[0]
   Binary,  // text = operator, args[0], args[1]
   In,      // args[0] (not) in args[1]
@@ -211,6 +211,7 @@ struct OutputColumn {
 struct OutputDecl : Decl {
   OutputDecl() : Decl(DeclKind::Output) {}
   Ident record;
+  std::optional<Ident> stage;  // `at year_end`
   std::vector<OutputColumn> columns;
 };
 

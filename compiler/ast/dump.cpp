@@ -177,7 +177,7 @@ class Dumper {
       }
       case DeclKind::Output: {
         auto& o = static_cast<const OutputDecl&>(d);
-        Line(1, head + " for " + o.record.name, d.range);
+        Line(1, head + " for " + o.record.name + (o.stage ? " at " + o.stage->name : ""), d.range);
         for (const OutputColumn& c : o.columns) {
           Line(2, "column " + c.name.name + (c.absent ? " absent " + QuoteString(*c.absent) : "") +
                       (c.role.empty() ? "" : " " + c.role + " " + QuoteString(c.label)), c.range);

@@ -418,7 +418,8 @@ class Printer {
       if (!c.role.empty()) col += " " + c.role + " " + QuoteString(c.label);
       columns.push_back(col);
     }
-    return Braced("output " + o.name.name + " for " + o.record.name, columns);
+    return Braced("output " + o.name.name + " for " + o.record.name + (o.stage ? " at " + o.stage->name : ""),
+                  columns);
   }
 };
 

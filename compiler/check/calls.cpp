@@ -108,6 +108,35 @@ NodePtr Checker::Call(const ast::Expr& e, Scope& scope, const Type* expected) {
     }
     return n;
   }
+  if (f == "year_total") {
+    // The accumulator's total over all the subject's events: only after the last one, so the
+    // value is of the year-end stage (a per-event value cannot read it; checked with stages).
+    if (!arity(1, 1)) return nullptr;
+    const ast::Expr& arg = *e.args[0];
+    Symbol* s = arg.kind == ast::ExprKind::Name ? Lookup(arg.text) : nullptr;
+    if (!s || s->kind != SymKind::Accumulator) {
+      Error(DiagKind::BadCall, arg.range, "year_total() takes the name of an accumulator");
+      return nullptr;
+    }
+    s->used = true;
+    const ir::Accumulator& acc = p_.accumulators[s->id];
+    if (acc_decls_[s->id]->key) {
+      Error(DiagKind::BadCall, arg.range, "year_total() of a keyed accumulator ({}) is not supported",
+            acc.name);
+      return nullptr;
+    }
+    if (scope.const_only) {
+      Error(DiagKind::NotConstant, e.range, "year_total() is not a constant");
+      return nullptr;
+    }
+    auto n = Make(Op::AccYearTotal, acc.type, e.range);
+    n->a = s->id;
+    if (scope.deps) {
+      scope.deps->year_total = true;
+      scope.deps->Raise(ir::Stage::Subject);
+    }
+    return n;
+  }
   Symbol* s = Lookup(f);
   if (s && s->kind == SymKind::Brackets) {
     s->used = true;

@@ -22,12 +22,14 @@ void Checker::CheckCyclesAndStages() {
   size_t total = n_rules + p_.accumulators.size();
   std::vector<int> color(total, 0);  // 0 new, 1 on the stack, 2 done
   std::vector<ir::Stage> stage(total, ir::Stage::Const);
+  std::vector<uint8_t> year_end(total, 0);  // reads a year total, directly or through others
   std::vector<size_t> stack;
   std::function<void(size_t)> visit = [&](size_t node) {
     color[node] = 1;
     stack.push_back(node);
     const Deps& deps = deps_of(node);
     ir::Stage s = deps.stage;
+    bool ye = deps.year_total;
     std::vector<size_t> next(deps.rules.begin(), deps.rules.end());
     for (int a : deps.acc_reads) next.push_back(n_rules + a);
     for (size_t m : next) {
@@ -42,8 +44,10 @@ void Checker::CheckCyclesAndStages() {
       }
       if (color[m] == 0) visit(m);
       s = std::max(s, stage[m]);
+      ye = ye || year_end[m];
     }
     stage[node] = s;
+    year_end[node] = ye ? 1 : 0;
     color[node] = 2;
     stack.pop_back();
   };
@@ -51,14 +55,46 @@ void Checker::CheckCyclesAndStages() {
     if (color[i] == 0) visit(i);
   for (size_t i = 0; i < n_rules; ++i) {
     p_.rules[i].stage = stage[i];
+    if (year_end[i]) {
+      // A year total is known only after the subject's last event: no event value can read it.
+      if (stage[i] == ir::Stage::Event)
+        Error(DiagKind::StageMismatch, p_.rules[i].range,
+              "rule '{}' reads a year total (year_total) and a {} value; a year-end value is "
+              "computed after the {}'s last {}",
+              p_.rules[i].name, p_.records[1].name, p_.records[0].name, p_.records[1].name);
+      p_.rules[i].stage = ir::Stage::YearEnd;
+    }
     p_.rules[i].rule_deps.assign(rule_deps_[i].rules.begin(), rule_deps_[i].rules.end());
   }
-  for (auto& [range, deps] : output_rule_checks_) {
-    ir::Stage s = deps.stage;
-    for (int r : deps.rules) s = std::max(s, stage[r]);
+  for (size_t i = 0; i < acc_update_deps_.size() && i < p_.accumulators.size(); ++i) {
+    const Deps& update = acc_update_deps_[i];
+    ir::Stage s = std::max(update.stage, acc_read_deps_[i].stage);
+    bool ye = update.year_total;
+    for (int r : update.rules) {
+      s = std::max(s, stage[r]);
+      ye = ye || year_end[r];
+    }
+    const ir::Accumulator& acc = p_.accumulators[i];
+    if (ye)
+      Error(DiagKind::StageMismatch, acc.range, "accumulator '{}' adds a year-end value, known only after the last {}",
+            acc.name, p_.records[1].name);
+    else if (s != ir::Stage::Event && acc.value)
+      Error(DiagKind::BadAccumulator, acc.range,
+            "accumulator '{}' does not depend on the {} it accumulates", acc.name, p_.records[1].name);
+  }
+  for (const OutputCheck& check : output_rule_checks_) {
+    ir::Stage s = check.deps.stage;
+    bool ye = check.deps.year_total;
+    for (int r : check.deps.rules) {
+      s = std::max(s, stage[r]);
+      ye = ye || year_end[r];
+    }
     if (s == ir::Stage::Event)
-      Error(DiagKind::StageMismatch, range, "a per-{} column cannot depend on a {}",
+      Error(DiagKind::StageMismatch, check.range, "a per-{} column cannot depend on a {}",
             p_.records[0].name, p_.records[1].name);
+    else if (ye && !check.year_end)
+      Error(DiagKind::StageMismatch, check.range,
+            "this column reads a year total; only an output `for {} at year_end` can", p_.records[0].name);
   }
   // Parameters may refer to parameters only: a cycle among them is reported here too.
   std::vector<int> pcolor(p_.params.size(), 0);

@@ -27,7 +27,8 @@ struct Symbol {
 // What an expression reads; becomes the edges of the dependency graph and the stage.
 struct Deps {
   std::set<int> rules, params, functions, acc_reads;
-  ir::Stage stage = ir::Stage::Const;
+  ir::Stage stage = ir::Stage::Const;  // Const, Subject or Event; never YearEnd
+  bool year_total = false;             // reads year_total(): the value is a year-end one
   void Raise(ir::Stage s) { if (s > stage) stage = s; }
   void Merge(const Deps& o);
 };
@@ -150,8 +151,15 @@ class Checker {
   std::vector<const ast::BracketsDecl*> bracket_decls_;
   std::vector<const ast::OutputDecl*> output_decls_;
   std::vector<Deps> rule_deps_, param_deps_, acc_read_deps_;
+  std::vector<Deps> acc_update_deps_;  // each accumulator's value and condition
   std::vector<bool> rule_ok_;
-  std::vector<std::pair<SourceRange, Deps>> output_rule_checks_;  // subject-output columns
+  // Subject-output columns: range, what they read, and whether the output is `at year_end`.
+  struct OutputCheck {
+    SourceRange range;
+    Deps deps;
+    bool year_end = false;
+  };
+  std::vector<OutputCheck> output_rule_checks_;
 };
 
 // The candidate closest to `name` by edit distance (a did-you-mean), or "" when none is close.

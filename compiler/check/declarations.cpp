@@ -196,9 +196,8 @@ void Checker::CheckAccumulators() {
     scope.deps = &update_deps;
     if (d.value) acc.value = ExpectType(*d.value, scope, acc.type);
     if (d.condition) acc.condition = Condition(*d.condition, scope);
-    if (update_deps.stage != ir::Stage::Event && acc_read_deps_[i].stage != ir::Stage::Event && d.value)
-      Error(DiagKind::BadAccumulator, d.range,
-            "accumulator '{}' does not depend on the {} it accumulates", acc.name, p_.records[1].name);
+    // Whether it depends on the event is known once the rules' stages are (checker.cpp).
+    acc_update_deps_.push_back(std::move(update_deps));
   }
 }
 

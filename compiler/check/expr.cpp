@@ -11,6 +11,7 @@ void Deps::Merge(const Deps& o) {
   params.insert(o.params.begin(), o.params.end());
   functions.insert(o.functions.begin(), o.functions.end());
   acc_reads.insert(o.acc_reads.begin(), o.acc_reads.end());
+  year_total = year_total || o.year_total;
   Raise(o.stage);
 }
 
@@ -105,10 +106,23 @@ NodePtr Checker::Expr(const ast::Expr& e, Scope& scope, const Type* expected) {
     case K::Unit: {
       NodePtr n = ExpectType(*e.args[0], scope, Type{Base::Int});
       if (!n) return nullptr;
+      // `N years` is `12 N months`: 29 February + 1 year is 28 February, as + 12 months is.
+      const bool years = e.text == "years";
       if (n->op == Op::Const) {  // fold, so `3 months` stays a constant
         int64_t count = n->value.a;
+        if (years && __builtin_mul_overflow(count, int64_t{12}, &count)) {
+          Error(DiagKind::InvalidLiteral, e.range, "{} years is too many months to count", n->value.a);
+          return nullptr;
+        }
         return Const(Type{Base::Duration}, e.text == "days" ? ir::Value{0, count} : ir::Value{count, 0},
                      e.range);
+      }
+      if (years) {
+        auto twelve = Const(Type{Base::Int}, ir::Value{12, 0}, e.range);
+        auto times = Make(Op::Mul, Type{Base::Int}, e.range);
+        times->kids.push_back(std::move(n));
+        times->kids.push_back(std::move(twelve));
+        n = std::move(times);
       }
       auto u = Make(e.text == "days" ? Op::Days : Op::Months, Type{Base::Duration}, e.range);
       u->kids.push_back(std::move(n));

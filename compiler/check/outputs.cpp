@@ -37,13 +37,27 @@ void Checker::CheckOutputs() {
       Error(DiagKind::BadOutput, d->record.range, "'{}' is not an input record", d->record.name);
       continue;
     }
-    if (p_.output_of[record] >= 0) {
-      Error(DiagKind::BadOutput, d->name.range, "a second output for {}", d->record.name);
+    const bool year_end = d->stage.has_value();
+    if (year_end && d->stage->name != "year_end") {
+      Error(DiagKind::BadOutput, d->stage->range, "unknown stage '{}'; the only one is `at year_end`",
+            d->stage->name);
+      continue;
+    }
+    if (year_end && record != 0) {
+      Error(DiagKind::BadOutput, d->stage->range, "only an output for {} can be `at year_end`",
+            p_.records[0].name);
+      continue;
+    }
+    const int slot = year_end ? 2 : record;
+    if (p_.output_of[slot] >= 0) {
+      Error(DiagKind::BadOutput, d->name.range, "a second output for {}{}", d->record.name,
+            year_end ? " at year_end" : "");
       continue;
     }
     ir::Output out;
     out.name = d->name.name;
     out.record = record;
+    out.year_end = year_end;
     out.range = d->range;
     std::set<std::string> names;
     for (const ast::OutputColumn& c : d->columns) {
@@ -72,10 +86,10 @@ void Checker::CheckOutputs() {
           Error(DiagKind::BadOutput, c.range, "column '{}' is {}: only a money column can be a {}", c.name.name,
                 ir::BaseName(col.value->type.base), c.role);
       }
-      if (record == 0) output_rule_checks_.push_back({c.range, std::move(deps)});
+      if (record == 0) output_rule_checks_.push_back({c.range, std::move(deps), year_end});
       out.columns.push_back(std::move(col));
     }
-    p_.output_of[record] = static_cast<int32_t>(p_.outputs.size());
+    p_.output_of[slot] = static_cast<int32_t>(p_.outputs.size());
     p_.outputs.push_back(std::move(out));
   }
   if (input_decls_[0] && input_decls_[1] && (p_.output_of[0] < 0 || p_.output_of[1] < 0))

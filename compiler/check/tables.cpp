@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "compiler/check/checker.h"
+#include "compiler/diag/source.h"
 #include "runtime/csv.h"
 #include "runtime/money.h"
 
@@ -11,6 +12,66 @@ namespace polc::check {
 
 using ir::Base;
 using ir::Type;
+
+namespace {
+
+// A table is a few thousand rows at most; the limit keeps a policy from making check read a
+// huge file. Bad rows past the first few are counted, not shown (as run does for inputs).
+constexpr uint64_t kMaxTableFileBytes = uint64_t{16} << 20;
+constexpr size_t kShownTableErrors = 20;
+constexpr size_t kMaxCellBytes = 32;
+
+std::string_view Prefix(std::string_view text, size_t bytes) {
+  if (text.size() <= bytes) return text;
+  size_t cut = bytes;
+  // Never cut a UTF-8 sequence in two.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut);
+}
+
+// A table file is named relative to the policy's directory and must stay inside it: no
+// absolute path, no `..`, and no symbolic link leading out (checked on the resolved path),
+// so checking a policy (as an editor does on every file it opens) never reads /etc/passwd.
+// `opened` is the path to open; a missing file is left for the open to report.
+bool ConfineTablePath(const std::string& base_dir, const std::filesystem::path& written,
+                      std::string& opened, std::string& error) {
+  namespace fs = std::filesystem;
+  if (written.empty()) {
+    error = "the path is empty";
+    return false;
+  }
+  if (written.is_absolute()) {
+    error = "an absolute path is not allowed: name the file relative to the policy's directory";
+    return false;
+  }
+  for (const fs::path& part : written) {
+    if (part == "..") {
+      error = "'..' is not allowed: the file must be inside the policy's directory";
+      return false;
+    }
+  }
+  std::error_code ec;
+  const fs::path base = fs::canonical(base_dir, ec);
+  if (ec) {
+    error = fmt::format("cannot resolve the policy's directory '{}': {}", base_dir, ec.message());
+    return false;
+  }
+  const fs::path lexical = (fs::path(base_dir) / written).lexically_normal();
+  const fs::path real = fs::canonical(lexical, ec);
+  if (ec) {
+    opened = lexical.string();
+    return true;
+  }
+  const fs::path inside = real.lexically_relative(base);
+  if (inside.empty() || *inside.begin() == "..") {
+    error = fmt::format("it resolves to '{}', outside the policy's directory '{}'", real.string(), base.string());
+    return false;
+  }
+  opened = real.string();
+  return true;
+}
+
+}  // namespace
 
 void Checker::CheckTables() {
   for (size_t i = 0; i < p_.tables.size(); ++i) {
@@ -144,16 +205,21 @@ void Checker::CheckTables() {
 
 void Checker::LoadCsvTable(const ast::TableDecl& d, ir::Table& t) {
   namespace fs = std::filesystem;
-  fs::path path = fs::path(*d.csv_path);
-  if (path.is_relative()) path = fs::path(base_dir_) / path;
-  t.csv_path = path.lexically_normal().string();
+  const fs::path written = fs::path(*d.csv_path);
+  t.csv_path = (fs::path(base_dir_) / written).lexically_normal().string();
   if (t.key_type.base != Base::Int || t.record_valued) {
     Error(DiagKind::TableFile, d.range, "a table loaded from CSV maps an int key to one value");
     return;
   }
-  rt::CsvReader reader;
   std::string error;
-  if (!reader.Open(t.csv_path, error)) {
+  std::string opened;
+  if (!ConfineTablePath(base_dir_, written, opened, error)) {
+    Error(DiagKind::TableFile, d.range, "table file {}: {}", QuoteString(*d.csv_path), error);
+    return;
+  }
+  rt::CsvReader reader;
+  reader.SetMaxBytes(kMaxTableFileBytes);
+  if (!reader.Open(opened, error)) {
     Error(DiagKind::TableFile, d.range, "cannot read table file {}: {}", t.csv_path, error);
     return;
   }
@@ -174,9 +240,12 @@ void Checker::LoadCsvTable(const ast::TableDecl& d, ir::Table& t) {
   }
   const Type& vt = t.columns[0].type;
   std::set<int64_t> keys;
+  size_t bad_rows = 0;
   while (reader.Next(fields)) {
     size_t line = reader.LineNumber();
     auto bad = [&](const std::string& what) {
+      // Capped like run's input errors: a file of bad rows must not flood the output.
+      if (bad_rows++ >= kShownTableErrors) return;
       // Located in the CSV file itself, so the analyst can go to the row.
       sink_.Report(DiagKind::TableFile, fmt::format("{}:{}", t.csv_path, line), SourceRange{},
                    fmt::format("{} (table {} at {}:{}:{})", what, t.name, file_, d.range.begin_line,
@@ -184,6 +253,14 @@ void Checker::LoadCsvTable(const ast::TableDecl& d, ir::Table& t) {
     };
     if (static_cast<int>(fields.size()) <= std::max(key_col, value_col)) {
       bad("the row has too few columns");
+      continue;
+    }
+    // A number is short: a long cell is refused with only its beginning quoted, so a message
+    // never carries much of a file the policy should not have named.
+    if (fields[key_col].size() > kMaxCellBytes || fields[value_col].size() > kMaxCellBytes) {
+      const std::string_view cell = fields[key_col].size() > kMaxCellBytes ? fields[key_col] : fields[value_col];
+      bad(fmt::format("a cell of {} bytes is too long for a number (it begins {})", cell.size(),
+                      QuoteString(Prefix(cell, 16))));
       continue;
     }
     ir::TableRow row;
@@ -203,6 +280,9 @@ void Checker::LoadCsvTable(const ast::TableDecl& d, ir::Table& t) {
     row.values.push_back(v);
     t.rows.push_back(std::move(row));
   }
+  if (bad_rows > kShownTableErrors)
+    sink_.Report(DiagKind::TableFile, t.csv_path, SourceRange{}, "... and {} more bad rows (table {})",
+                 bad_rows - kShownTableErrors, t.name);
   if (reader.HasError())
     sink_.Report(DiagKind::TableFile, t.csv_path, SourceRange{}, reader.Error());
   std::sort(t.rows.begin(), t.rows.end(),

@@ -1,10 +1,8 @@
 // Source files: line indexing and UTF-8 validation.
 #include "compiler/diag/source.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
+
+#include "runtime/input_file.h"
 
 namespace polc {
 
@@ -23,20 +21,14 @@ std::string_view SourceFile::Line(uint32_t line) const {
   return std::string_view(text_).substr(begin, end - begin);
 }
 
-bool ReadFile(const std::string& path, std::string& text, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = std::string("cannot open: ") + std::strerror(errno);
-    return false;
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) {
-    error = "cannot read the file";
-    return false;
-  }
-  text = std::move(buffer).str();
-  return true;
+bool ReadFile(const std::string& path, std::string& text, std::string& error, uint64_t max_bytes,
+              bool* too_large) {
+  rt::InputOptions options;
+  options.max_bytes = max_bytes;
+  rt::InputProblem problem = rt::InputProblem::kNone;
+  const bool ok = rt::ReadInput(path, options, text, error, &problem);
+  if (too_large != nullptr) *too_large = problem == rt::InputProblem::kTooLarge;
+  return ok;
 }
 
 std::string QuoteString(std::string_view text) {

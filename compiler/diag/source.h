@@ -36,8 +36,10 @@ class SourceFile {
   std::vector<size_t> line_starts_;
 };
 
-// Reads a whole file; false with a message when it cannot be read.
-bool ReadFile(const std::string& path, std::string& text, std::string& error);
+// Reads a whole regular file of at most `max_bytes` (rt::ReadInput); false with a message
+// naming the path when it cannot be read, `too_large` set when the limit was the reason.
+bool ReadFile(const std::string& path, std::string& text, std::string& error,
+              uint64_t max_bytes = UINT64_MAX, bool* too_large = nullptr);
 
 // `text` as a policy-language string literal: in double quotes, with `"`, `\`, newline and tab
 // escaped (what the parser's Unquote reads back). The formatter, the AST dump and the IR

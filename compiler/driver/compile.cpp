@@ -24,9 +24,11 @@ std::unique_ptr<Compilation> CompileText(const std::string& name, std::string te
 
 std::unique_ptr<Compilation> CompileFile(const std::string& path) {
   std::string text, error;
-  if (!ReadFile(path, text, error)) {
+  bool too_large = false;
+  // Limited before reading: a policy on /dev/zero or a FIFO is refused, not read without end.
+  if (!ReadFile(path, text, error, ParseLimits{}.max_file_bytes, &too_large)) {
     auto c = std::make_unique<Compilation>();
-    c->diagnostics.Report(DiagKind::SyntaxError, path, SourceRange{}, error);
+    c->diagnostics.Report(too_large ? DiagKind::FileTooLarge : DiagKind::SyntaxError, path, SourceRange{}, error);
     return c;
   }
   return CompileText(path, std::move(text));

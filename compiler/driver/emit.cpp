@@ -16,7 +16,7 @@ namespace {
 
 int EmitAst(const std::string& path) {
   std::string text, error;
-  if (!ReadFile(path, text, error)) {
+  if (!ReadFile(path, text, error, ParseLimits{}.max_file_bytes)) {
     std::cerr << fmt::format("{}: error: {}\n", path, error);
     return 1;
   }

@@ -7,6 +7,7 @@
 #include "compiler/diag/stack.h"
 #include "compiler/driver/commands.h"
 #include "compiler/parse/format.h"
+#include "compiler/parse/parse.h"
 
 namespace polc::driver {
 
@@ -42,7 +43,7 @@ bool Replace(const std::string& path, const std::string& text, std::string& erro
 // Formats one file; returns false when the command should exit 1 because of it.
 bool FormatOne(const std::string& path, const FmtOptions& options, bool several) {
   std::string text, error;
-  if (!ReadFile(path, text, error)) {
+  if (!ReadFile(path, text, error, ParseLimits{}.max_file_bytes)) {
     std::cerr << fmt::format("{}: error: {}\n", path, error);
     return false;
   }

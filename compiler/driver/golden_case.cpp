@@ -62,8 +62,10 @@ int64_t Compare(const ir::Program& program, const settle::Inputs& inputs, int ki
     const std::vector<std::string>& e = expected[r + 1];
     const std::vector<std::string>& g = table.rows[r];
     const uint32_t row = static_cast<uint32_t>(r);
-    const std::string label = fmt::format("{} {}", program.records[kind].name,
-                                          kind == 0 ? inputs.SubjectKey(row) : inputs.EventKey(row));
+    const int record = kind == 2 ? 0 : kind;  // 2: the subject output at year end
+    const std::string label = fmt::format("{} {}{}", program.records[record].name,
+                                          record == 0 ? inputs.SubjectKey(row) : inputs.EventKey(row),
+                                          kind == 2 ? " (" + output.name + ")" : "");
     if (e.size() != g.size()) {
       problems.push_back(fmt::format("{}: expected {} fields, got {}", label, e.size(), g.size()));
       if (first < 0) first = static_cast<int64_t>(r);
@@ -91,13 +93,25 @@ void Settle(const Compilation& c, const std::string& stem, const std::string& di
     }
     return;
   }
-  io::ResultTable tables[2];
-  io::SettleToTables(program, engine->settle, inputs, tables);
+  io::ResultTable tables[2], year_end;
+  io::SettleToTables(program, engine->settle, inputs, tables, &year_end);
   const char* suffix[2] = {".persons.csv", ".results.csv"};
   int64_t first[2] = {-1, -1};
   for (int kind = 1; kind >= 0; --kind) {
     if (!tables[kind].declared) continue;
     first[kind] = Compare(program, inputs, kind, tables[kind], dir + "/" + stem + suffix[kind], outcome.problems);
+  }
+  // Next year's counters (`<stem>.next.csv`), when the case has them and the policy declares
+  // an output at year end; a case with the file and a policy without the output fails.
+  const std::string next_path = dir + "/" + stem + ".next.csv";
+  if (std::filesystem::exists(next_path)) {
+    if (!year_end.declared) {
+      outcome.problems.push_back(fmt::format("{} exists, but the policy declares no output for {} at year_end",
+                                             next_path, program.records[0].name));
+    } else {
+      const int64_t row = Compare(program, inputs, 2, year_end, next_path, outcome.problems);
+      if (first[0] < 0) first[0] = row;
+    }
   }
   outcome.passed = outcome.problems.empty();
   if (first[1] < 0 && first[0] < 0) return;

@@ -22,7 +22,8 @@ struct CaseOutcome {
 };
 
 // A case directory holds persons.csv, claims.csv and, per policy file stem, the expected
-// `<stem>.results.csv` (event output) and `<stem>.persons.csv` (subject output).
+// `<stem>.results.csv` (event output) and `<stem>.persons.csv` (subject output), and optionally
+// `<stem>.next.csv` (the subject output `at year_end`, next year's counters).
 // `engine` is an --engine name (jit, interp); explanations always come from the interpreter.
 CaseOutcome RunCase(const Compilation& compilation, const std::string& policy_path,
                     const std::string& dir, const std::string& engine = "interp");

@@ -1,4 +1,4 @@
-// `polc run POLICY --persons P --claims C --out R [--persons-out S] [--engine jit|interp]
+// `polc run POLICY --persons P --claims C --out R [--persons-out S] [--next-out N] [--engine jit|interp]
 // [--shard K/N] [--format csv|nhsa]`, or with `--db URI --persons-table T --claims-table T
 // --out-table T [--persons-out-table T] [--replace]` PostgreSQL tables instead of files: settles a population (or one shard of it, docs/scale.md)
 // and writes the result files (spec section 12), the claim results optionally under the national
@@ -17,13 +17,14 @@
 #include "compiler/io/pg.h"
 #include "compiler/io/results.h"
 #include "compiler/settle/shard.h"
+#include "runtime/output_file.h"
 
 namespace polc::driver {
 
 namespace {
 
 struct RunOptions {
-  std::string policy, persons, claims, out, persons_out;
+  std::string policy, persons, claims, out, persons_out, next_out;
   std::string engine = "jit";
   std::string shard;
   std::string format = "csv";
@@ -37,7 +38,8 @@ struct RunOptions {
 
 // Files or tables: the options of exactly one of them, complete.
 bool CheckSources(const RunOptions& o, std::string& error) {
-  const bool files = !o.persons.empty() || !o.claims.empty() || !o.out.empty() || !o.persons_out.empty();
+  const bool files = !o.persons.empty() || !o.claims.empty() || !o.out.empty() || !o.persons_out.empty() ||
+                     !o.next_out.empty();
   const bool tables = !o.db.empty() || !o.tables.persons.empty() || !o.tables.claims.empty() ||
                       !o.tables.out.empty() || !o.tables.persons_out.empty() || o.tables.replace;
   if (files && tables) {
@@ -90,6 +92,23 @@ int RunRun(const RunOptions& options) {
   }
   std::unique_ptr<Compilation> c = LoadPolicy(options.policy, std::cerr);
   if (c == nullptr) return 1;
+  if (options.db.empty()) {
+    // An output never replaces an input or the other output (docs/readings.md).
+    std::vector<rt::NamedPath> inputs = {{"policy", options.policy},
+                                         {"--persons", options.persons},
+                                         {"--claims", options.claims}};
+    for (const ir::Table& t : c->program.tables) {
+      if (!t.csv_path.empty()) inputs.push_back({"table file", t.csv_path});
+    }
+    std::vector<rt::NamedPath> outputs = {{"--out", options.out}};
+    if (!options.persons_out.empty()) outputs.push_back({"--persons-out", options.persons_out});
+    if (!options.next_out.empty()) outputs.push_back({"--next-out", options.next_out});
+    std::string error;
+    if (!rt::CheckOutputsApart(outputs, inputs, error)) {
+      std::cerr << "polc: " << error << "\n";
+      return 1;
+    }
+  }
   int exit_code = 1;
   // The interpreter recurses once per nesting level of the policy.
   RunOnLargeStack([&] {
@@ -121,7 +140,8 @@ int RunRun(const RunOptions& options) {
       const std::string csv_out =
           nhsa.empty() ? options.out : options.out + ".polc-results.tmp." + std::to_string(::getpid());
       if (!io::WriteResults(c->program, engine->settlers, inputs, csv_out, options.persons_out, error,
-                            progress.Shown() ? std::function<void(uint32_t)>(settled) : nullptr)) {
+                            progress.Shown() ? std::function<void(uint32_t)>(settled) : nullptr,
+                            options.next_out)) {
         progress.Finish(0, what);
         std::cerr << "polc: " << error << "\n";
         return;
@@ -167,6 +187,8 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
                   "csv (default): the policy's output columns; nhsa: the claim results under the national platform's field names")
       ->check(CLI::IsMember({"csv", "nhsa"}));
   cmd->add_option("--mapping", options->mapping, "with --format nhsa: the field mapping (default formats/nhsa.csv)");
+  cmd->add_option("--next-out", options->next_out,
+                  "the policy's `at year_end` subject output (next year's counters) CSV to write");
   AddEngineOption(*cmd, options->engine);
   AddSpeedOptions(*cmd, options->threads, options->no_cache);
   AddProgressOptions(*cmd, options->progress);

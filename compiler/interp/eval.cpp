@@ -96,9 +96,16 @@ Value Interpreter::EvalArith(const Node& node) {
           (!sub && lb == Base::Duration && rb == Base::Date)) {
         const Value& date = lb == Base::Date ? l : r;
         const Value& span = lb == Base::Date ? r : l;
-        const int64_t months = sub ? -span.a : span.a, days = sub ? -span.b : span.b;
-        return Int(static_cast<int64_t>(rt::AddMonths(static_cast<int32_t>(date.a), months)) +
-                   days);
+        int64_t months = span.a, days = span.b;
+        if (sub && (__builtin_sub_overflow(int64_t{0}, span.a, &months) ||
+                    __builtin_sub_overflow(int64_t{0}, span.b, &days))) {
+          Fail(node, "arithmetic overflow");
+        }
+        int64_t moved = 0;
+        if (!rt::AddDuration(date.a, months, days, moved)) {
+          Fail(node, "date out of range (years 1000 to 9999)");
+        }
+        return Int(moved);
       }
       if (lb == Base::Duration) {
         Value d{0, 0, true};
@@ -151,6 +158,7 @@ Value Interpreter::Eval(const Node& node) {
     }
     case Op::AccRead:
     case Op::AccRoom:
+    case Op::AccYearTotal:
       return AccessAccumulator(node);
     case Op::TableGet: {
       const ir::Table& table = program_.tables[static_cast<size_t>(node.a)];

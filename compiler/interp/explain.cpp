@@ -39,6 +39,17 @@ Trace TraceSettlement(Interpreter& interp, const Inputs& inputs, uint32_t subjec
   options.stop_after_event = event;
   NullSink sink;
   interp.SettleSubject(inputs, subject, sink, options, &trace);
+  if (interp.Program().output_of[2] >= 0) {
+    // The year-end values need every event of the subject: a second, whole settlement of it,
+    // tracing no event, gives them and the rules behind them.
+    Trace year_end;
+    year_end.event = -2;  // no event row has this index
+    SettleOptions whole;
+    whole.year_end_output = true;
+    interp.SettleSubject(inputs, subject, sink, whole, &year_end);
+    trace.year_end_rules = std::move(year_end.year_end_rules);
+    trace.year_end_output = std::move(year_end.year_end_output);
+  }
   return trace;
 }
 
@@ -129,6 +140,12 @@ class TextWriter {
     out_ += "\n";
     Output(0, trace_.subject_output);
     if (has_event) Output(1, trace_.event_output);
+    if (!trace_.year_end_output.empty()) {
+      out_ += "\n";
+      Line(0, fmt::format("at year end, after the {}'s last {}:", p_.records[0].name, p_.records[1].name));
+      for (const RuleStep& step : trace_.year_end_rules) Step(step, 0);
+      Output(2, trace_.year_end_output);
+    }
     return out_;
   }
 
@@ -207,7 +224,9 @@ class TextWriter {
     }
     for (const TraceAccRead& read : step.acc_reads) {
       const ir::Accumulator& acc = p_.accumulators[static_cast<size_t>(read.acc)];
-      std::string name = read.room ? fmt::format("room({})", acc.name) : acc.name;
+      std::string name = read.room         ? fmt::format("room({})", acc.name)
+                         : read.year_total ? fmt::format("year_total({})", acc.name)
+                                           : acc.name;
       if (acc.key_kind != ir::AccKey::None) name += fmt::format("[{}]", ShowValue(p_, in_, AccKeyType(acc), read.key));
       inputs.push_back(name + " = " + ShowValue(p_, in_, {acc.type.base, -1, true}, read.value));
     }

@@ -43,6 +43,13 @@ class JsonWriter {
       if (n > 1) out += ",";
       out += Step(step, n);
     }
+    out += "],\"year_end_rules\":[";
+    n = 0;
+    for (const RuleStep& step : trace_.year_end_rules) {
+      ++n;
+      if (n > 1) out += ",";
+      out += Step(step, n);
+    }
     out += "],\"accumulators\":[";
     n = 0;
     for (const AccStep& step : trace_.accumulators) {
@@ -51,8 +58,10 @@ class JsonWriter {
     }
     out += "],\"outputs\":[";
     std::string outputs;
-    for (int kind = 0; kind < 2; ++kind) {
-      const std::vector<Value>& values = kind == 0 ? trace_.subject_output : trace_.event_output;
+    for (int kind = 0; kind < 3; ++kind) {
+      const std::vector<Value>& values = kind == 0   ? trace_.subject_output
+                                         : kind == 1 ? trace_.event_output
+                                                     : trace_.year_end_output;
       if (p_.output_of[kind] < 0 || values.empty()) continue;
       if (!outputs.empty()) outputs += ",";
       outputs += Output(kind, values);
@@ -83,7 +92,10 @@ class JsonWriter {
 
   std::string Step(const RuleStep& step, size_t index) {
     const ir::Rule& rule = p_.rules[static_cast<size_t>(step.rule)];
-    const char* stage = rule.stage == ir::Stage::Event ? "event" : rule.stage == ir::Stage::Subject ? "subject" : "const";
+    const char* stage = rule.stage == ir::Stage::Event     ? "event"
+                        : rule.stage == ir::Stage::YearEnd ? "year_end"
+                        : rule.stage == ir::Stage::Subject ? "subject"
+                                                           : "const";
     std::string out = fmt::format("{{\"index\":{},\"rule\":{},\"stage\":\"{}\",\"type\":{},\"value\":{}", index,
                                   JsonQuote(rule.name), stage, JsonQuote(TypeName(p_, rule.type)), V(rule.type, step.value));
     out += ",\"location\":" + Loc(rule.range);
@@ -132,7 +144,7 @@ class JsonWriter {
     for (const TraceAccRead& read : step.acc_reads) {
       const ir::Accumulator& acc = p_.accumulators[static_cast<size_t>(read.acc)];
       add(fmt::format("{{\"kind\":\"accumulator\",\"name\":{},\"read\":\"{}\",\"key\":{},\"type\":{},\"value\":{}}}",
-                      JsonQuote(acc.name), read.room ? "room" : "total", Key(acc, read.key),
+                      JsonQuote(acc.name), read.room ? "room" : read.year_total ? "year_total" : "total", Key(acc, read.key),
                       JsonQuote(TypeName(p_, acc.type)), V(acc.type, read.value)));
     }
     return out + ",\"inputs\":[" + inputs + "]}";
@@ -163,8 +175,9 @@ class JsonWriter {
                              V(column.value->type, values[c]),
                              JsonQuote(io::FormatCell(p_, in_, column.value->type, values[c], column.absent)));
     }
-    return fmt::format("{{\"name\":{},\"record\":{},\"columns\":[{}]}}", JsonQuote(output.name),
-                       JsonQuote(p_.records[kind].name), columns);
+    return fmt::format("{{\"name\":{},\"record\":{},{}\"columns\":[{}]}}", JsonQuote(output.name),
+                       JsonQuote(p_.records[output.record].name), output.year_end ? "\"year_end\":true," : "",
+                       columns);
   }
 
   const ir::Program& p_;

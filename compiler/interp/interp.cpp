@@ -98,6 +98,9 @@ Value Interpreter::EvalRule(int32_t id) {
   if (rule.stage == Stage::Event && event_.table == nullptr) {
     Fail(rule.range, fmt::format("internal error: rule {} needs an event", rule.name));
   }
+  if (rule.stage == Stage::YearEnd && !subject_.year_end) {
+    Fail(rule.range, fmt::format("internal error: rule {} is read before the year end", rule.name));
+  }
   rule_busy_[i] = 1;
   const bool traced = trace_ != nullptr && (rule.stage != Stage::Event || tracing_event_);
   if (!traced) {
@@ -118,7 +121,10 @@ Value Interpreter::EvalRule(int32_t id) {
       const bool read = std::find(step.reads.begin(), step.reads.end(), dep) != step.reads.end();
       step.dep_known[d] = read && RuleKnown(dep, step.deps[d]) ? 1 : 0;
     }
-    (rule.stage == Stage::Event ? trace_->event_rules : trace_->subject_rules).push_back(std::move(step));
+    (rule.stage == Stage::Event     ? trace_->event_rules
+     : rule.stage == Stage::YearEnd ? trace_->year_end_rules
+                                    : trace_->subject_rules)
+        .push_back(std::move(step));
   }
   rule_busy_[i] = 0;
   rule_values_[i] = value;
@@ -223,6 +229,12 @@ void Interpreter::ResetAccumulators() {
 
 Value Interpreter::AccessAccumulator(const Node& node) {
   const int32_t acc = static_cast<int32_t>(node.a);
+  if (node.op == ir::Op::AccYearTotal) {
+    if (!subject_.year_end) Fail(node, "internal error: a year total is read before the year end");
+    const Value total{AccTotal(acc, Value::Absent()), 0, true};
+    if (!open_steps_.empty()) open_steps_.back().acc_reads.push_back({acc, false, true, Value::Absent(), total});
+    return total;
+  }
   if (event_.table == nullptr) Fail(node, "internal error: an accumulator is read outside an event");
   const Value key = node.kids.empty() ? AccKey(acc) : Eval(*node.kids[0]);
   const int64_t total = AccTotal(acc, key);
@@ -238,7 +250,7 @@ Value Interpreter::AccessAccumulator(const Node& node) {
     const bool seen = std::any_of(reads.begin(), reads.end(), [&](const TraceAccRead& r) {
       return r.acc == acc && r.room == room && r.key == key;
     });
-    if (!seen) reads.push_back({acc, room, key, result});
+    if (!seen) reads.push_back({acc, room, false, key, result});
   }
   return result;
 }
@@ -316,12 +328,28 @@ void Interpreter::ResetTransientState() {
 
 void Interpreter::SettleSubject(const Inputs& inputs, uint32_t subject, RowSink& sink,
                                 const SettleOptions& options, Trace* trace) {
+  try {
+    SettleSubjectUnlocated(inputs, subject, sink, options, trace);
+  } catch (const EvalError& e) {
+    // The policy line is in the message; the claim and its CSV line are added here (the JIT
+    // adds the same in NativeSettlement::Fail).
+    const int64_t event = event_.table != nullptr ? static_cast<int64_t>(event_.row) : -1;
+    event_.table = nullptr;
+    tracing_event_ = false;
+    trace_ = nullptr;
+    throw EvalError(fmt::format("{} ({})", e.what(), inputs.Where(subject, event)));
+  }
+}
+
+void Interpreter::SettleSubjectUnlocated(const Inputs& inputs, uint32_t subject, RowSink& sink,
+                                         const SettleOptions& options, Trace* trace) {
   AttachInputs(inputs);
   ResetTransientState();
   trace_ = trace;
   ++subject_.generation;
   subject_.table = &inputs.subjects;
   subject_.row = subject;
+  subject_.year_end = false;
   event_.table = nullptr;
   ResetAccumulators();
   const int32_t subject_output = program_.output_of[0];
@@ -349,6 +377,13 @@ void Interpreter::SettleSubject(const Inputs& inputs, uint32_t subject, RowSink&
   }
   event_.table = nullptr;
   tracing_event_ = false;
+  const int32_t year_end_output = program_.output_of[2];
+  if (options.year_end_output && options.events && options.stop_after_event < 0 && year_end_output >= 0) {
+    subject_.year_end = true;
+    EvalOutput(year_end_output, row_);
+    sink.YearEndRow(subject, row_);
+    if (trace_ != nullptr) trace_->year_end_output = row_;
+  }
   trace_ = nullptr;
 }
 

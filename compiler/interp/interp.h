@@ -30,6 +30,7 @@ using settle::TextPool;
 struct TraceAccRead {
   int32_t acc = -1;
   bool room = false;  // room(acc) rather than the total
+  bool year_total = false;  // year_total(acc): the total after the subject's last event
   ir::Value key;      // the bucket read (absent for an unkeyed accumulator)
   ir::Value value;
 };
@@ -63,6 +64,8 @@ struct Trace {
   std::vector<RuleStep> event_rules;    // the traced event's rules, in completion order
   std::vector<AccStep> accumulators;    // in declaration order
   std::vector<ir::Value> subject_output, event_output;
+  std::vector<ir::Value> year_end_output;  // when the subject's events were all settled
+  std::vector<RuleStep> year_end_rules;    // the year-end rules behind it, in completion order
   std::vector<ir::Value> params;  // every parameter's value, for showing what rules read
   bool event_settled = false;
 };
@@ -97,6 +100,9 @@ class Interpreter : public settle::RowChecker {
   SettleFn AsSettleFn();
 
  private:
+  // SettleSubject without the claim and CSV line added to an EvalError's message.
+  void SettleSubjectUnlocated(const Inputs& inputs, uint32_t subject, RowSink& sink,
+                              const SettleOptions& options, Trace* trace);
   // One accumulator's totals for the subject being settled.
   struct AccTotals {
     std::vector<int64_t> words;                      // AccKey::Enum: per word, then absent
@@ -110,6 +116,7 @@ class Interpreter : public settle::RowChecker {
     uint32_t row = 0;
     uint64_t generation = 1;
     std::vector<AccTotals> totals;
+    bool year_end = false;  // every event settled: year totals can be read
   };
   // The event being settled; per-event caches of each accumulator's key and cap.
   struct AccCache {

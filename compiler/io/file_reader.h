@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/diag/source.h"
 #include "compiler/settle/inputs.h"
 #include "compiler/settle/keys.h"
 #include "compiler/settle/seam.h"
@@ -86,10 +87,20 @@ struct FileReader {
     std::string error;
     bool ok = true;
     switch (field.type.base) {
-      case Base::Text:
+      case Base::Text: {
+        // The spec's CSV is UTF-8; a NUL or an invalid sequence would be copied to the output.
+        const size_t bad = FindInvalidUtf8(text);
+        const size_t nul = text.find('\0');
+        if (bad != std::string_view::npos || nul != std::string_view::npos) {
+          Error(line, nul < bad ? fmt::format("{}: a NUL byte at byte {} of the value", field.name, nul + 1)
+                                : fmt::format("{}: invalid UTF-8 (byte 0x{:02x} at byte {} of the value)", field.name,
+                                              static_cast<unsigned char>(text[bad]), bad + 1));
+          return false;
+        }
         out.a = pool.Add(text);
         out.b = table.Kind();
         return true;
+      }
       case Base::Date: {
         int32_t days = 0;
         ok = rt::ParseDate(text, days, error);

@@ -116,7 +116,7 @@ constexpr uint32_t kChunkSubjects = 1024;
 constexpr size_t kWindowPerThread = 4;  // chunks settled ahead of the writer, per thread
 
 struct Chunk {
-  std::string subjects, events;  // CSV rows
+  std::string subjects, events, year_end;  // CSV rows
 };
 
 struct Arena {
@@ -133,7 +133,10 @@ class ChunkSink : public RowSink {
   void Finish(Chunk& chunk) {
     chunk.subjects = subject_rows_.Take();
     chunk.events = event_rows_.Take();
+    chunk.year_end = year_end_rows_.Take();
   }
+
+  void YearEndRow(uint32_t, std::span<const Value> values) override { Format(2, values, year_end_rows_); }
 
   void SubjectRow(uint32_t, std::span<const Value> values) override {
     if (subjects_) Format(0, values, subject_rows_);
@@ -182,7 +185,7 @@ class ChunkSink : public RowSink {
   Arena* arena_;
   const uint64_t arena_tag_;
   std::vector<uint64_t>* where_;
-  rt::CsvWriter subject_rows_, event_rows_, row_;
+  rt::CsvWriter subject_rows_, event_rows_, row_, year_end_rows_;
   std::string cell_;
 };
 
@@ -198,7 +201,7 @@ void WriteHeader(rt::CsvWriter& writer, const ir::Output& output) {
 // `write`. Returns false with `error` set when settling failed (chunks from the failing one
 // on are not written).
 bool SettleInChunks(const ir::Program& program, const std::vector<SettleFn>& settlers,
-                    const Inputs& inputs, bool subject_output, std::vector<Arena>* arenas,
+                    const Inputs& inputs, bool subject_output, bool year_end_output, std::vector<Arena>* arenas,
                     std::vector<uint64_t>* where, const std::function<void(Chunk&)>& write,
                     const std::function<void(uint32_t)>& progress, std::string& error) {
   settle::Population population;
@@ -216,6 +219,7 @@ bool SettleInChunks(const ir::Program& program, const std::vector<SettleFn>& set
   }
   SettleOptions options;
   options.subject_output = subject_output;
+  options.year_end_output = year_end_output;
   population.settle = [&](size_t w, uint32_t s) { settlers[w](inputs, s, *sinks[w], options); };
   population.chunk_done = [&](size_t w, size_t k) { sinks[w]->Finish(chunks[k]); };
   population.ordered = [&](size_t k) {
@@ -230,7 +234,7 @@ bool SettleInChunks(const ir::Program& program, const std::vector<SettleFn>& set
 
 bool WriteResults(const ir::Program& program, const std::vector<SettleFn>& settlers, const Inputs& inputs,
                   const std::string& event_path, const std::string& subject_path, std::string& error,
-                  const std::function<void(uint32_t)>& progress) {
+                  const std::function<void(uint32_t)>& progress, const std::string& year_end_path) {
   if (settlers.empty() || settlers.size() > (size_t{1} << (64 - kArenaShift))) {
     error = "internal error: no settler, or too many";
     return false;
@@ -243,8 +247,19 @@ bool WriteResults(const ir::Program& program, const std::vector<SettleFn>& settl
     error = fmt::format("the policy declares no output for {} records", program.records[0].name);
     return false;
   }
-  rt::AtomicOutputFile event_file, subject_file;
+  if (!year_end_path.empty() && program.output_of[2] < 0) {
+    error = fmt::format("the policy declares no output for {} records at year_end (`output NAME for {} at year_end`)",
+                        program.records[0].name, program.records[0].name);
+    return false;
+  }
+  rt::AtomicOutputFile event_file, subject_file, year_end_file;
   if (!event_file.Open(event_path, error)) return false;
+  std::unique_ptr<rt::CsvWriter> year_end_writer;
+  if (!year_end_path.empty()) {
+    if (!year_end_file.Open(year_end_path, error)) return false;
+    year_end_writer = std::make_unique<rt::CsvWriter>(year_end_file);
+    WriteHeader(*year_end_writer, program.outputs[static_cast<size_t>(program.output_of[2])]);
+  }
   std::unique_ptr<rt::CsvWriter> subject_writer;
   if (!subject_path.empty()) {
     if (!subject_file.Open(subject_path, error)) return false;
@@ -258,9 +273,11 @@ bool WriteResults(const ir::Program& program, const std::vector<SettleFn>& settl
   std::vector<Arena> arenas(in_order ? 0 : settlers.size());
   std::vector<uint64_t> where(in_order ? 0 : inputs.events.Size(), 0);
   const bool settled = SettleInChunks(
-      program, settlers, inputs, subject_writer != nullptr, in_order ? nullptr : &arenas, &where,
+      program, settlers, inputs, subject_writer != nullptr, year_end_writer != nullptr,
+      in_order ? nullptr : &arenas, &where,
       [&](Chunk& chunk) {
         if (subject_writer != nullptr) subject_writer->AppendRows(chunk.subjects);
+        if (year_end_writer != nullptr) year_end_writer->AppendRows(chunk.year_end);
         event_writer.AppendRows(chunk.events);
       },
       progress, error);
@@ -302,9 +319,14 @@ bool WriteResults(const ir::Program& program, const std::vector<SettleFn>& settl
     }
   }
   if (subject_writer != nullptr && !subject_file.Commit(error)) return false;
-  if (!event_file.Commit(error)) {
-    // Both files or neither.
+  if (year_end_writer != nullptr && !year_end_file.Commit(error)) {
     if (subject_writer != nullptr) std::remove(subject_path.c_str());
+    return false;
+  }
+  if (!event_file.Commit(error)) {
+    // All files or none.
+    if (subject_writer != nullptr) std::remove(subject_path.c_str());
+    if (year_end_writer != nullptr) std::remove(year_end_path.c_str());
     return false;
   }
   return true;
@@ -320,11 +342,15 @@ class TableSink : public RowSink {
     Store(0, subject, values);
   }
   void EventRow(uint32_t event, std::span<const Value> values) override { Store(1, event, values); }
+  void YearEndRow(uint32_t subject, std::span<const Value> values) override {
+    if (year_end_ != nullptr) Store(2, subject, values);
+  }
+  ResultTable* year_end_ = nullptr;
 
  private:
   void Store(int kind, uint32_t row, std::span<const Value> values) {
     const ir::Output& output = program_.outputs[static_cast<size_t>(program_.output_of[kind])];
-    std::vector<std::string>& cells = tables_[kind].rows[row];
+    std::vector<std::string>& cells = kind == 2 ? year_end_->rows[row] : tables_[kind].rows[row];
     cells.clear();
     for (size_t c = 0; c < values.size(); ++c) {
       cells.push_back(FormatCell(program_, inputs_, output.columns[c].value->type, values[c],
@@ -339,7 +365,7 @@ class TableSink : public RowSink {
 }  // namespace
 
 void SettleToTables(const ir::Program& program, const SettleFn& settle, const Inputs& inputs,
-                    ResultTable tables[2]) {
+                    ResultTable tables[2], ResultTable* year_end) {
   const uint32_t sizes[2] = {inputs.subjects.Size(), inputs.events.Size()};
   for (int kind = 0; kind < 2; ++kind) {
     tables[kind] = ResultTable{};
@@ -351,9 +377,22 @@ void SettleToTables(const ir::Program& program, const SettleFn& settle, const In
     tables[kind].rows.resize(sizes[kind]);
   }
   TableSink sink(program, inputs, tables);
+  SettleOptions options;
+  if (year_end != nullptr) {
+    *year_end = ResultTable{};
+    if (program.output_of[2] >= 0) {
+      year_end->declared = true;
+      for (const ir::OutputColumn& column : program.outputs[static_cast<size_t>(program.output_of[2])].columns) {
+        year_end->header.push_back(column.name);
+      }
+      year_end->rows.resize(inputs.subjects.Size());
+      sink.year_end_ = year_end;
+      options.year_end_output = true;
+    }
+  }
   settle::Population population;
   population.subjects = inputs.subjects.Size();
-  population.settle = [&](size_t, uint32_t s) { settle(inputs, s, sink, SettleOptions{}); };
+  population.settle = [&](size_t, uint32_t s) { settle(inputs, s, sink, options); };
   std::string error;
   if (!settle::SettlePopulation(population, error)) throw EvalError(error);
 }

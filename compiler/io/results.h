@@ -27,7 +27,8 @@ std::string FormatCell(const ir::Program& program, const Inputs& inputs, const i
                        const ir::Value& value, std::string_view absent = "");
 
 // Settles every subject and writes the event output to `event_path` and, when
-// `subject_path` is not empty, the subject output there. Files appear only when the whole
+// `subject_path` is not empty, the subject output there (and the `at year_end` output to a
+// non-empty `year_end_path`). Files appear only when the whole
 // run succeeded. Subjects are spread over `settlers`, one thread each; the files are the same
 // bytes for any number of them. Event rows stream to the file when the input is in
 // settlement order, and are otherwise kept (formatted, compactly) until the end so they can
@@ -36,7 +37,8 @@ std::string FormatCell(const ir::Program& program, const Inputs& inputs, const i
 // so far, in order.
 bool WriteResults(const ir::Program& program, const std::vector<SettleFn>& settlers, const Inputs& inputs,
                   const std::string& event_path, const std::string& subject_path, std::string& error,
-                  const std::function<void(uint32_t settled)>& progress = {});
+                  const std::function<void(uint32_t settled)>& progress = {},
+                  const std::string& year_end_path = "");
 
 // Output rows as strings, in input order.
 struct ResultTable {
@@ -45,8 +47,9 @@ struct ResultTable {
   std::vector<std::vector<std::string>> rows;  // by subject row / event row
 };
 
-// Settles every subject into memory: tables[0] subjects, tables[1] events. Throws EvalError.
+// Settles every subject into memory: tables[0] subjects, tables[1] events, and with
+// `year_end` the `at year_end` output there. Throws EvalError.
 void SettleToTables(const ir::Program& program, const SettleFn& settle, const Inputs& inputs,
-                    ResultTable tables[2]);
+                    ResultTable tables[2], ResultTable* year_end = nullptr);
 
 }  // namespace polc::io

@@ -52,8 +52,9 @@ struct Value {
   }
 };
 
-// When a definition can be computed: once, once per person, or once per claim.
-enum class Stage : uint8_t { Const, Subject, Event };
+// When a definition can be computed: once, once per person, once per claim, or once per
+// person after the person's last claim (YearEnd: it reads accumulators' year totals).
+enum class Stage : uint8_t { Const, Subject, Event, YearEnd };
 
 // ---------------------------------------------------------------- expressions
 enum class Op : uint8_t {
@@ -65,6 +66,7 @@ enum class Op : uint8_t {
   Let,          // a = local slot; kids: value, body
   AccRead,      // a = accumulator id; kids: [key] (absent: the current event's key)
   AccRoom,      // a = accumulator id: cap - so far for the current event's key (absent when uncapped)
+  AccYearTotal, // a = accumulator id (unkeyed): the total over all the subject's events (YearEnd)
   TableGet,     // a = table id, b = column; kids: key. Int-keyed tables give an optional.
   Brackets,     // a = brackets id; kids: amount [, rate shift]
   Add, Sub,     // same base (money, int, rate, duration) or date +/- duration; date - date -> int
@@ -259,6 +261,7 @@ struct OutputColumn {
 struct Output {
   std::string name;
   int32_t record = 0;  // 0: one row per subject, 1: one row per event
+  bool year_end = false;  // a subject output computed after the subject's last event
   std::vector<OutputColumn> columns;
   int32_t frame_size = 0;
   SourceRange range;
@@ -276,7 +279,8 @@ struct Program {
   std::vector<Rule> rules;
   std::vector<Accumulator> accumulators;
   std::vector<Output> outputs;  // one per record at most: outputs_of[record]
-  int32_t output_of[2] = {-1, -1};
+  // [0] subject, [1] event, [2] the subject output `at year_end` (the roll-over, --next-out).
+  int32_t output_of[3] = {-1, -1, -1};
 };
 
 // How the language spells a built-in type ("bool" ... "text"); "enum" and "row" for the two

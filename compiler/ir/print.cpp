@@ -69,6 +69,7 @@ const char* OpName(Op op) {
     case Op::Let: return "let";
     case Op::AccRead: return "acc";
     case Op::AccRoom: return "acc-room";
+    case Op::AccYearTotal: return "acc-year-total";
     case Op::TableGet: return "table";
     case Op::Brackets: return "brackets";
     case Op::Add: return "add";
@@ -135,6 +136,7 @@ Parts Split(const Program& p, const Node& n) {
     }
     case Op::Let: parts.head += fmt::format(" {}", n.a); break;
     case Op::AccRead:
+    case Op::AccYearTotal:
     case Op::AccRoom: parts.head += " " + NameAt(p.accumulators, n.a, "accumulator"); break;
     case Op::Brackets: parts.head += " " + NameAt(p.brackets, n.a, "brackets"); break;
     case Op::TableGet: {
@@ -317,12 +319,12 @@ class Lister {
   }
 
   std::string Rules() {
-    static const char* stages[] = {"const", "subject", "event"};
+    static const char* stages[] = {"const", "subject", "event", "year_end"};
     std::string out;
     for (size_t i = 0; i < p_.rules.size(); ++i) {
       const Rule& r = p_.rules[i];
       out += fmt::format("\nrule {} {}: {} stage {}{}{}\n", i, r.name, TypeName(p_, r.type),
-                         stages[static_cast<int>(r.stage) % 3], Frame(r.frame_size), Range(r.range));
+                         stages[static_cast<int>(r.stage) % 4], Frame(r.frame_size), Range(r.range));
       out += "  default " + Expr(r.value.get(), 10) + "\n" + Cite(r.cite, 4);
       for (const Exception& ex : r.exceptions) {
         out += "  exception" + (ex.label.empty() ? "" : " " + ex.label) + Range(ex.range) + "\n";
@@ -357,8 +359,9 @@ class Lister {
     for (size_t i = 0; i < p_.outputs.size(); ++i) {
       const Output& o = p_.outputs[i];
       bool ok = o.record >= 0 && o.record < 2;
-      out += fmt::format("\noutput {} {} for {} {}{}{}\n", i, o.name, ok ? kRecordRole[o.record] : "?",
-                         ok ? p_.records[o.record].name : "?", Frame(o.frame_size), Range(o.range));
+      out += fmt::format("\noutput {} {} for {} {}{}{}{}\n", i, o.name, ok ? kRecordRole[o.record] : "?",
+                         ok ? p_.records[o.record].name : "?", o.year_end ? " at year_end" : "",
+                         Frame(o.frame_size), Range(o.range));
       for (const OutputColumn& c : o.columns) {
         std::string head = "  " + c.name + " = ";
         out += head + Expr(c.value.get(), head.size());

@@ -49,12 +49,16 @@ using EventFn = int32_t (*)(JitState* state, const ir::Value* subject, const ir:
 // per row), `out` row-major (event output column count values per row).
 using EventsFn = int32_t (*)(JitState* state, const ir::Value* subject, const ir::Value* events,
                              int64_t n, int64_t* acc, ir::Value* out);
+// The subject's `at year_end` output row, after its last event (the accumulators hold the
+// year's totals); `out` holds Layout::year_end_columns values.
+using YearEndFn = int32_t (*)(JitState* state, const ir::Value* subject, int64_t* acc, ir::Value* out);
 
 inline constexpr const char* kInitName = "polc_init";
 inline constexpr const char* kBeginSubjectName = "polc_begin_subject";
 inline constexpr const char* kSubjectName = "polc_subject";
 inline constexpr const char* kEventName = "polc_event";
 inline constexpr const char* kEventsName = "polc_events";
+inline constexpr const char* kYearEndName = "polc_year_end";
 
 // Int-keyed accumulators keep this many (key, total) buckets inline before spilling to the
 // host; a person rarely has claims for more distinct diseases than this.

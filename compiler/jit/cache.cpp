@@ -1,35 +1,50 @@
 // DiskObjectCache: key digests, the entry format and its checks, atomic stores.
 //
-// Entry: "POLCOBJ1" | key (40 hex) | u64 object size | u64 xxh3 of the object | object.
+// Entry: "POLCOBJ2" | key (40 hex) | u64 object size | u64 xxh3 of key and object | object.
+// The checksum covers the key, so an entry renamed to another key, or with its header's key
+// rewritten, fails the check. Entries are read only when they are regular files of this user
+// (not symbolic links) below a size cap; the directory is created 0700.
 #include "compiler/jit/cache.h"
 
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <llvm/Config/llvm-config.h>
 #include <llvm/IR/Module.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/raw_sha1_ostream.h>
 #include <llvm/Support/xxhash.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "runtime/input_file.h"
 
 namespace polc::jit {
 
 namespace {
 
-constexpr char kMagic[8] = {'P', 'O', 'L', 'C', 'O', 'B', 'J', '1'};
+constexpr char kMagic[8] = {'P', 'O', 'L', 'C', 'O', 'B', 'J', '2'};
 constexpr size_t kKeySize = 40;
 constexpr size_t kHeaderSize = sizeof(kMagic) + kKeySize + 16;
 // Bump when the ABI (abi.h) or the lowering's conventions change in a way the printed module
 // would not show.
-constexpr const char* kFormat = "polc-jit-1";
+constexpr const char* kFormat = "polc-jit-2";
+// A compiled policy is a few MiB at most; anything larger is not an entry polc wrote.
+constexpr uint64_t kMaxEntryBytes = uint64_t{256} << 20;
 
 void PutU64(std::string& out, uint64_t v) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+// The checksum of an entry: its key, then its object.
+uint64_t Checksum(const std::string& key, const char* object, size_t size) {
+  std::string keyed = key;
+  keyed.append(object, size);
+  return llvm::xxh3_64bits(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(keyed.data()), keyed.size()));
 }
 
 uint64_t GetU64(const char* p) {
@@ -70,19 +85,21 @@ bool DiskObjectCache::Lookup(const std::string& key) {
   loaded_object_.clear();
   if (dir_.empty() || key.size() != kKeySize) return false;
   const std::string path = PathOf(key);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string data = buffer.str();
-  bool valid = data.size() >= kHeaderSize && std::memcmp(data.data(), kMagic, sizeof(kMagic)) == 0 &&
+  rt::InputOptions options;
+  options.max_bytes = kMaxEntryBytes;
+  options.no_follow = true;
+  options.own_only = true;
+  std::string data, error;
+  rt::InputProblem problem = rt::InputProblem::kNone;
+  bool valid = rt::ReadInput(path, options, data, error, &problem);
+  // A missing entry is an ordinary miss; anything else found under the name is not trusted.
+  if (!valid && problem == rt::InputProblem::kOpen) return false;
+  valid = valid && data.size() >= kHeaderSize && std::memcmp(data.data(), kMagic, sizeof(kMagic)) == 0 &&
                data.compare(sizeof(kMagic), kKeySize, key) == 0;
   if (valid) {
     const uint64_t size = GetU64(data.data() + sizeof(kMagic) + kKeySize);
     const uint64_t sum = GetU64(data.data() + sizeof(kMagic) + kKeySize + 8);
-    valid = size == data.size() - kHeaderSize &&
-            llvm::xxh3_64bits(llvm::ArrayRef<uint8_t>(
-                reinterpret_cast<const uint8_t*>(data.data() + kHeaderSize), size)) == sum;
+    valid = size == data.size() - kHeaderSize && Checksum(key, data.data() + kHeaderSize, size) == sum;
   }
   if (!valid) {
     // Never trusted: removed here and rebuilt by the compile that follows.
@@ -107,25 +124,34 @@ void DiskObjectCache::notifyObjectCompiled(const llvm::Module* module, llvm::Mem
   const std::string key = module->getModuleIdentifier();
   if (dir_.empty() || key.size() != kKeySize) return;
   std::error_code ec;
-  std::filesystem::create_directories(dir_, ec);
+  // The parents as any directory; the cache itself readable by its user only.
+  const std::filesystem::path parent = std::filesystem::path(dir_).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (!ec && ::mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST) ec = std::error_code(errno, std::generic_category());
   if (ec) {
-    write_error_ = ec.message();
+    write_error_ = dir_ + ": " + ec.message();
     return;
   }
   std::string data(kMagic, sizeof(kMagic));
   data += key;
   const llvm::StringRef bytes = object.getBuffer();
   PutU64(data, bytes.size());
-  PutU64(data, llvm::xxh3_64bits(llvm::ArrayRef<uint8_t>(
-                   reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())));
+  PutU64(data, Checksum(key, bytes.data(), bytes.size()));
   data.append(bytes.data(), bytes.size());
   static std::atomic<uint64_t> serial{0};
   const std::string temp =
       PathOf(key) + ".tmp" + std::to_string(::getpid()) + "." + std::to_string(serial++);
   {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out.write(data.data(), static_cast<std::streamsize>(data.size()));
-    if (!out) {
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    bool ok = fd >= 0;
+    for (size_t done = 0; ok && done < data.size();) {
+      const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      ok = n > 0;
+      done += ok ? static_cast<size_t>(n) : 0;
+    }
+    if (fd >= 0 && ::close(fd) != 0) ok = false;
+    if (!ok) {
       write_error_ = "cannot write " + temp;
       std::filesystem::remove(temp, ec);
       return;

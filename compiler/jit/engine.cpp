@@ -55,6 +55,23 @@ bool HostMachine(const EngineOptions& options, llvm::orc::JITTargetMachineBuilde
   return true;
 }
 
+// Past this many instructions (the shipped policies have about 4,000) a module is compiled
+// as with optimize off: LLVM's value propagation (LazyValueInfo, in JumpThreading and
+// CorrelatedValuePropagation), SimplifyCFG and the -O2 code generator are quadratic in a
+// function's chain of checked operations, so a rule summing 1,000 terms took 28 s to compile
+// and 9,000 terms far longer. The unoptimized code gives the same results (docs/performance.md).
+constexpr uint64_t kMaxOptimizedInstructions = 20000;
+
+// Whether `module` is small enough for -O2; when it is not, its definitions lose the
+// always-inline mark too (inlining them all would make one huge function).
+bool KeepOptimizing(llvm::Module& module) {
+  uint64_t instructions = 0;
+  for (const llvm::Function& f : module) instructions += f.getInstructionCount();
+  if (instructions <= kMaxOptimizedInstructions) return true;
+  for (llvm::Function& f : module) f.removeFnAttr(llvm::Attribute::AlwaysInline);
+  return false;
+}
+
 void Optimize(llvm::Module& module, llvm::TargetMachine& machine, bool optimize) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
@@ -102,18 +119,21 @@ std::unique_ptr<Engine> Engine::Create(const ir::Program& program, const EngineO
   Lowered lowered;
   if (!BuildModule(program, options, *machine, *context, lowered, error)) return nullptr;
 
+  const bool optimize = options.optimize && KeepOptimizing(*lowered.module);
+  if (!optimize) builder.setCodeGenOptLevel(llvm::CodeGenOptLevel::None);
+
   std::unique_ptr<Engine> engine(new Engine(program));
   engine->layout_ = std::move(lowered.layout);
   if (!options.cache_dir.empty()) {
     engine->cache_ = std::make_unique<DiskObjectCache>(options.cache_dir);
     const std::string key =
-        DiskObjectCache::Key(*lowered.module, options.optimize ? "O2" : "O0", builder.getCPU(),
+        DiskObjectCache::Key(*lowered.module, optimize ? "O2" : "O0", builder.getCPU(),
                              builder.getFeatures().getString());
     // The cache finds a module's entry by its identifier.
     lowered.module->setModuleIdentifier(key);
     engine->from_cache_ = engine->cache_->Lookup(key);
   }
-  if (!engine->from_cache_) Optimize(*lowered.module, *machine, options.optimize);
+  if (!engine->from_cache_) Optimize(*lowered.module, *machine, optimize);
 
   DiskObjectCache* cache = engine->cache_.get();
   auto jit = llvm::orc::LLJITBuilder()
@@ -161,7 +181,8 @@ std::unique_ptr<Engine> Engine::Create(const ir::Program& program, const EngineO
   };
   EntryPoints& e = engine->entries_;
   if (!find(kInitName, e.init) || !find(kBeginSubjectName, e.begin_subject) ||
-      !find(kSubjectName, e.subject) || !find(kEventName, e.event) || !find(kEventsName, e.events)) {
+      !find(kSubjectName, e.subject) || !find(kEventName, e.event) || !find(kEventsName, e.events) ||
+      !find(kYearEndName, e.year_end)) {
     return nullptr;
   }
   return engine;
@@ -175,7 +196,7 @@ bool EmitLlvm(const ir::Program& program, const EngineOptions& options, std::str
   llvm::LLVMContext context;
   Lowered lowered;
   if (!BuildModule(program, options, *machine, context, lowered, error)) return false;
-  Optimize(*lowered.module, *machine, options.optimize);
+  Optimize(*lowered.module, *machine, options.optimize && KeepOptimizing(*lowered.module));
   llvm::raw_string_ostream os(text);
   lowered.module->print(os, nullptr);
   return true;

@@ -39,6 +39,7 @@ struct EntryPoints {
   SubjectFn subject = nullptr;
   EventFn event = nullptr;
   EventsFn events = nullptr;
+  YearEndFn year_end = nullptr;
 };
 
 class Engine {

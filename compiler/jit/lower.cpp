@@ -50,7 +50,15 @@ void Lowerer::DeclareTypes() {
   mul_rate_ = declare("polc_rt_mul_rate", llvm::FunctionType::get(i64_, {i64_, i64_}, false), false);
   bracket_sum_ = declare("polc_rt_bracket_sum",
                          llvm::FunctionType::get(i64_, {i64_, ptr_, ptr_, i64_, i64_}, false), true);
-  add_months_ = declare("polc_rt_add_months", llvm::FunctionType::get(i32_, {i32_, i64_}, false), false);
+  {
+    // Writes its result through the pointer: only argument memory.
+    llvm::Function* fn = llvm::Function::Create(llvm::FunctionType::get(i32_, {i64_, i64_, i64_, ptr_}, false),
+                                                llvm::Function::ExternalLinkage, "polc_rt_add_duration", *module_);
+    fn->setDoesNotThrow();
+    fn->setWillReturn();
+    fn->setOnlyAccessesArgMemory();
+    add_duration_ = llvm::FunctionCallee(fn);
+  }
 
   // Tables and brackets become constant arrays.
   auto constant_array = [&](llvm::Type* elem, std::vector<llvm::Constant*> items, const std::string& name) {
@@ -99,6 +107,9 @@ void Lowerer::AssignSlots() {
     const int32_t out = program_.output_of[r];
     const int32_t columns = out >= 0 ? static_cast<int32_t>(program_.outputs[static_cast<size_t>(out)].columns.size()) : 0;
     (r == 0 ? layout_.subject_columns : layout_.event_columns) = columns;
+  }
+  if (program_.output_of[2] >= 0) {
+    layout_.year_end_columns = static_cast<int32_t>(program_.outputs[static_cast<size_t>(program_.output_of[2])].columns.size());
   }
   auto declare = [&](const std::string& name) {
     llvm::Function* fn = llvm::Function::Create(helper_ty_, llvm::Function::InternalLinkage, name, *module_);
@@ -156,6 +167,7 @@ void Lowerer::StartMemoFunction(const Memo& memo, Scope scope) {
     f_.acc = f_.fn->getArg(3);
     f_.emem = f_.fn->getArg(4);
   }
+  if (scope == Scope::YearEnd) f_.acc = f_.fn->getArg(3);  // the year's totals
 }
 
 void Lowerer::EmitMemoEpilogue(const Memo& memo, const V& v) {
@@ -170,7 +182,9 @@ void Lowerer::EmitMemoEpilogue(const Memo& memo, const V& v) {
 void Lowerer::EmitRuleFunction(int32_t id) {
   const ir::Rule& rule = program_.rules[static_cast<size_t>(id)];
   const Memo& memo = rule_memo_[static_cast<size_t>(id)];
-  StartMemoFunction(memo, memo.event ? Scope::Event : Scope::Subject);
+  StartMemoFunction(memo, memo.event                          ? Scope::Event
+                          : rule.stage == ir::Stage::YearEnd ? Scope::YearEnd
+                                                             : Scope::Subject);
   for (const ir::Exception& e : rule.exceptions) {
     llvm::Value* applies = Truth(Gen(*e.condition));
     llvm::BasicBlock* then_bb = NewBlock("exception");
@@ -226,6 +240,7 @@ void Lowerer::Run(Lowered& out) {
   EmitSubjectEntry();
   EmitEventEntry();
   EmitEventsEntry();
+  EmitYearEndEntry();
   std::string problems;
   llvm::raw_string_ostream os(problems);
   if (llvm::verifyModule(*module_, &os)) throw LowerError("invalid LLVM module: " + problems);

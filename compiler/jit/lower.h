@@ -41,6 +41,7 @@ struct Layout {
   int32_t acc_words = 0;
   int32_t subject_fields = 0, event_fields = 0;
   int32_t subject_columns = 0, event_columns = 0;  // 0 when the record has no output
+  int32_t year_end_columns = 0;                    // 0 when there is no `at year_end` output
   std::vector<AccLayout> accs;
   std::vector<ErrorSite> sites;
   int64_t inline_cost = 0;   // IR nodes if every definition were inlined (capped)

@@ -251,8 +251,8 @@ void Lowerer::StartEntry(llvm::FunctionType* type, const char* name, Scope scope
   b_.SetInsertPoint(llvm::BasicBlock::Create(context_, "entry", f_.fn));
 }
 
-void Lowerer::EmitOutput(int32_t record, llvm::Value* out) {
-  const int32_t id = program_.output_of[record];
+void Lowerer::EmitOutput(int32_t slot, llvm::Value* out) {
+  const int32_t id = program_.output_of[slot];
   if (id < 0) return;
   const ir::Output& output = program_.outputs[static_cast<size_t>(id)];
   for (size_t c = 0; c < output.columns.size(); ++c) {
@@ -317,6 +317,15 @@ void Lowerer::EmitEventEntry() {
   EmitOutput(1, f_.fn->getArg(4));
   b_.CreateStore(I64(1), output_done);
   EmitAccumulatorUpdates();
+  b_.CreateRet(I32(0));
+}
+
+// The `at year_end` output row, with the accumulators' year totals (a no-op without one).
+void Lowerer::EmitYearEndEntry() {
+  StartEntry(llvm::FunctionType::get(i32_, {ptr_, ptr_, ptr_, ptr_}, false), kYearEndName, Scope::YearEnd);
+  f_.subject = f_.fn->getArg(1);
+  f_.acc = f_.fn->getArg(2);
+  EmitOutput(2, f_.fn->getArg(3));
   b_.CreateRet(I32(0));
 }
 

@@ -93,29 +93,35 @@ int32_t Lowerer::Site(const SourceRange& range, const std::string& what, int32_t
   return static_cast<int32_t>(layout_.sites.size());
 }
 
-void Lowerer::FailIf(llvm::Value* cond, int32_t status) {
-  if (IsFalse(cond)) return;  // e.g. a presence check on a required field
-  llvm::BasicBlock* fail = NewBlock("fail");
+void Lowerer::BranchToFail(llvm::Value* cond, llvm::Value* status) {
+  if (f_.fail == nullptr) {
+    llvm::BasicBlock* here = b_.GetInsertBlock();
+    f_.fail = NewBlock("fail");
+    b_.SetInsertPoint(f_.fail);
+    f_.fail_status = b_.CreatePHI(i32_, 4, "status");
+    b_.CreateRet(f_.fail_status);
+    b_.SetInsertPoint(here);
+  }
   llvm::BasicBlock* cont = NewBlock("ok");
-  b_.CreateCondBr(cond, fail, cont);
-  b_.SetInsertPoint(fail);
-  b_.CreateRet(I32(status));
+  f_.fail_status->addIncoming(status, b_.GetInsertBlock());
+  b_.CreateCondBr(cond, f_.fail, cont);
   b_.SetInsertPoint(cont);
 }
 
+void Lowerer::FailIf(llvm::Value* cond, int32_t status) {
+  if (IsFalse(cond)) return;  // e.g. a presence check on a required field
+  BranchToFail(cond, I32(status));
+}
+
 void Lowerer::FailIfNonzero(llvm::Value* status) {
-  llvm::BasicBlock* fail = NewBlock("propagate");
-  llvm::BasicBlock* cont = NewBlock("ok");
-  b_.CreateCondBr(b_.CreateICmpNE(status, I32(0)), fail, cont);
-  b_.SetInsertPoint(fail);
-  b_.CreateRet(status);
-  b_.SetInsertPoint(cont);
+  BranchToFail(b_.CreateICmpNE(status, I32(0)), status);
 }
 
 void Lowerer::Require(Scope scope, const Node& node, const char* what) {
   if (f_.scope == scope) return;
-  throw LowerError(fmt::format("{}:{}:{}: {} outside an event", program_.file,
-                               node.range.begin_line, node.range.begin_col, what));
+  throw LowerError(fmt::format("{}:{}:{}: {} outside {}", program_.file, node.range.begin_line,
+                               node.range.begin_col, what,
+                               scope == Scope::YearEnd ? "the year end" : "an event"));
 }
 
 llvm::Value* Lowerer::CheckedOp(llvm::Intrinsic::ID id, llvm::Value* l, llvm::Value* r,
@@ -179,6 +185,7 @@ Lowerer::V Lowerer::Gen(const Node& node) {
     case Op::Rule: {
       const ir::Rule& rule = program_.rules[static_cast<size_t>(node.a)];
       if (rule.stage == ir::Stage::Event) Require(Scope::Event, node, "an event rule is read");
+      if (rule.stage == ir::Stage::YearEnd) Require(Scope::YearEnd, node, "a year-end rule is read");
       if (f_.scope == Scope::Init) throw LowerError("a parameter reads a rule");
       return CallMemo(rule_memo_[static_cast<size_t>(node.a)]);
     }
@@ -198,6 +205,9 @@ Lowerer::V Lowerer::Gen(const Node& node) {
       else f_.locals.erase(node.a);
       return body;
     }
+    case Op::AccYearTotal:
+      Require(Scope::YearEnd, node, "a year total is read");
+      return AccTotal(static_cast<int32_t>(node.a), Absent());
     case Op::AccRead:
     case Op::AccRoom:
       return GenAccess(node);

@@ -44,7 +44,7 @@ class Lowerer {
     llvm::Value* present;
   };
   // What the function being emitted can see: subject-stage code has no event.
-  enum class Scope { Init, Subject, Event };
+  enum class Scope { Init, Subject, Event, YearEnd };
   // Every generated helper takes (state, subject, event, acc, event memo) and returns a status.
   struct Fn {
     llvm::Function* fn = nullptr;
@@ -52,6 +52,11 @@ class Lowerer {
     llvm::Value *state = nullptr, *subject = nullptr, *event = nullptr, *acc = nullptr,
                 *emem = nullptr;
     std::unordered_map<int64_t, V> locals;
+    // The one block that returns a failure status (a phi of it): a block per check made
+    // SimplifyCFG merge N returns one by one and JumpThreading walk the chain, quadratic
+    // in the number of checks (a sum of 4,000 terms took 9 s).
+    llvm::BasicBlock* fail = nullptr;
+    llvm::PHINode* fail_status = nullptr;
   };
   // A memoized computation: a rule, or an accumulator's key or cap for the current event.
   struct Memo {
@@ -74,8 +79,9 @@ class Lowerer {
   void EmitSubjectEntry();
   void EmitEventEntry();
   void EmitEventsEntry();
+  void EmitYearEndEntry();
   void EmitAccumulatorUpdates();
-  void EmitOutput(int32_t record, llvm::Value* out);
+  void EmitOutput(int32_t slot, llvm::Value* out);  // slot: ir::Program::output_of index
   void StartEntry(llvm::FunctionType* type, const char* name, Scope scope);
   llvm::Value* AccBucketForUpdate(int32_t acc, const V& key);
   llvm::Value* HostIntBucket(int32_t acc, llvm::Value* key, bool create);
@@ -115,6 +121,8 @@ class Lowerer {
   void FailIfNonzero(llvm::Value* status);
   llvm::Value* StateField(unsigned index);
   llvm::BasicBlock* NewBlock(const char* name);
+  // Branches to the function's failure block with `status` when `cond` holds.
+  void BranchToFail(llvm::Value* cond, llvm::Value* status);
   void Require(Scope scope, const ir::Node& node, const char* what);
   llvm::Value* CheckedOp(llvm::Intrinsic::ID id, llvm::Value* l, llvm::Value* r,
                          int32_t overflow_status);
@@ -145,7 +153,7 @@ class Lowerer {
   std::vector<llvm::GlobalVariable*> bracket_lowers_, bracket_rates_;
   llvm::Function* int_find_ = nullptr;
   llvm::Function* bsearch_ = nullptr;
-  llvm::FunctionCallee mul_rate_, bracket_sum_, add_months_;
+  llvm::FunctionCallee mul_rate_, bracket_sum_, add_duration_;
 };
 
 }  // namespace polc::jit

@@ -72,10 +72,17 @@ Lowerer::V Lowerer::GenArith(const Node& node) {
                  (!sub && lb == Base::Duration && rb == Base::Date)) {
         const V& date = lb == Base::Date ? l : r;
         const V& span = lb == Base::Date ? r : l;
-        llvm::Value* months = sub ? b_.CreateSub(I64(0), span.a) : span.a;
-        llvm::Value* days = sub ? b_.CreateSub(I64(0), span.b) : span.b;
-        llvm::Value* moved = b_.CreateCall(add_months_, {b_.CreateTrunc(date.a, i32_), months});
-        result = Int(b_.CreateAdd(b_.CreateSExt(moved, i64_), days));
+        llvm::Value* months = span.a;
+        llvm::Value* days = span.b;
+        if (sub) {
+          months = CheckedOp(llvm::Intrinsic::ssub_with_overflow, I64(0), span.a, overflow);
+          days = CheckedOp(llvm::Intrinsic::ssub_with_overflow, I64(0), span.b, overflow);
+        }
+        // rt::AddDuration, as the interpreter: a date outside 1000 .. 9999 fails, never wraps.
+        llvm::AllocaInst* moved = EntryAlloca(i64_, "date");
+        llvm::Value* ok = b_.CreateCall(add_duration_, {date.a, months, days, moved});
+        FailIf(b_.CreateICmpEQ(ok, I32(0)), Site(node.range, "date out of range (years 1000 to 9999)"));
+        result = Int(b_.CreateLoad(i64_, moved));
       } else if (lb == Base::Duration) {
         const auto id = sub ? llvm::Intrinsic::ssub_with_overflow : llvm::Intrinsic::sadd_with_overflow;
         llvm::Value* a = CheckedOp(id, l.a, r.a, overflow);

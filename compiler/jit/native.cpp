@@ -4,6 +4,8 @@
 
 #include <memory>
 
+#include <fmt/format.h>
+
 namespace polc::jit {
 
 namespace {
@@ -29,7 +31,8 @@ void NativeSettler::ReadRow(const settle::RecordTable& table, uint32_t row, ir::
 void NativeSettler::Fail(const settle::Inputs& inputs, int32_t status, uint32_t subject,
                             int64_t event) {
   const std::string event_key = event >= 0 ? inputs.EventKey(static_cast<uint32_t>(event)) : "";
-  throw settle::EvalError(state_.Failure(status, inputs.SubjectKey(subject), event_key));
+  throw settle::EvalError(fmt::format("{} ({})", state_.Failure(status, inputs.SubjectKey(subject), event_key),
+                                      inputs.Where(subject, event)));
 }
 
 void NativeSettler::SettleSubject(const settle::Inputs& inputs, uint32_t subject,
@@ -80,6 +83,12 @@ void NativeSettler::SettleSubject(const settle::Inputs& inputs, uint32_t subject
     }
   }
   if (status != 0) Fail(inputs, status, subject, inputs.event_order[begin + settled]);
+  if (options.year_end_output && options.stop_after_event < 0 && engine_.Program().output_of[2] >= 0) {
+    year_end_out_.resize(static_cast<size_t>(layout.year_end_columns));
+    const int32_t year_end = state_.YearEnd(subject_row_.data(), year_end_out_.data());
+    if (year_end != 0) Fail(inputs, year_end, subject, -1);
+    sink.YearEndRow(subject, year_end_out_);
+  }
 }
 
 std::vector<settle::SettleFn> MakeNativeSettleFns(const ir::Program& program,

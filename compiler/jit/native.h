@@ -31,7 +31,7 @@ class NativeSettler {
   const Engine& engine_;
   NativeState state_;
   const settle::Inputs* texts_of_ = nullptr;  // the inputs whose pools texts compare in
-  std::vector<ir::Value> subject_row_, events_, subject_out_, event_out_;
+  std::vector<ir::Value> subject_row_, events_, subject_out_, event_out_, year_end_out_;
 };
 
 // The JIT behind the seam (settle::SettleFn): compiles `program` (with options.params, the

@@ -40,6 +40,10 @@ class NativeState {
   int32_t Events(const ir::Value* subject, const ir::Value* events, int64_t n, ir::Value* out) {
     return entries_.events(&state_, subject, events, n, acc_.data(), out);
   }
+  // The `at year_end` output row, after the subject's last event.
+  int32_t YearEnd(const ir::Value* subject, ir::Value* out) {
+    return entries_.year_end(&state_, subject, acc_.data(), out);
+  }
   int64_t FailedEvent() const { return state_.failed_event; }
   // After a failed Event/Events: whether the failing event's output row was complete.
   bool FailedAfterOutput() const { return state_.output_done != 0; }

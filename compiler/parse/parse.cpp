@@ -360,6 +360,7 @@ class Builder {
     auto ids = ctx->ident();
     d->name = Id(ids[0]);
     d->record = Id(ids[1]);
+    if (ctx->stage) d->stage = Id(ctx->stage);
     for (auto* c : ctx->outputColumn()) {
       ast::OutputColumn column;
       column.name = Id(c->ident());

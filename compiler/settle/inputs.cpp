@@ -78,6 +78,19 @@ size_t RecordTable::Bytes() const {
 std::string Inputs::SubjectKey(uint32_t subject) const { return KeySpelling(subjects, texts, subject); }
 std::string Inputs::EventKey(uint32_t event) const { return KeySpelling(events, texts, event); }
 
+std::string Inputs::Where(uint32_t subject, int64_t event) const {
+  std::string where;
+  if (event >= 0 && static_cast<uint64_t>(event) < events.Size()) {
+    const auto e = static_cast<uint32_t>(event);
+    where = fmt::format("{} {} at {}:{}, ", events.Decl().name, EventKey(e), event_file, events.Line(e));
+  }
+  if (subject < subjects.Size()) {
+    where += fmt::format("{} {} at {}:{}", subjects.Decl().name, SubjectKey(subject), subject_file,
+                         subjects.Line(subject));
+  }
+  return where;
+}
+
 size_t Inputs::Bytes() const {
   return subjects.Bytes() + events.Bytes() + texts[0].Bytes() + texts[1].Bytes() +
          (event_subject.capacity() + event_order.capacity() + subject_begin.capacity()) * 4;

@@ -112,6 +112,9 @@ struct Inputs {
   std::string_view Text(const ir::Value& value) const { return texts[value.b].Get(value.a); }
   std::string SubjectKey(uint32_t subject) const;
   std::string EventKey(uint32_t event) const;
+  // Where a run-time error happened, for its message (both engines): "claim C1 at
+  // claims.csv:5, person P1 at persons.csv:2"; `event` -1 for the subject stage.
+  std::string Where(uint32_t subject, int64_t event) const;
   size_t Bytes() const;
 };
 

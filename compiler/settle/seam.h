@@ -29,11 +29,14 @@ class RowSink {
   virtual ~RowSink() = default;
   virtual void SubjectRow(uint32_t subject, std::span<const ir::Value> values) = 0;
   virtual void EventRow(uint32_t event, std::span<const ir::Value> values) = 0;
+  // The subject's `at year_end` output row, after its last event (SettleOptions::year_end_output).
+  virtual void YearEndRow(uint32_t /*subject*/, std::span<const ir::Value> /*values*/) {}
 };
 
 struct SettleOptions {
   bool subject_output = true;
   bool event_output = true;
+  bool year_end_output = false;   // the `at year_end` output row, after the last event
   bool events = true;             // false: the subject's output row only
   int64_t stop_after_event = -1;  // stop once this event row is settled (explain)
 };

@@ -46,7 +46,7 @@ load() {
 }
 export_csv() { sql -c "\\copy $1 TO '$2' WITH (FORMAT csv, HEADER true)"; }
 cases=0
-for case_dir in "$here"/../shared/golden/*/; do
+for case_dir in "$here"/../shared/cases/*/; do
   [ -f "$case_dir/persons.csv" ] || continue
   name="$(basename "$case_dir")"
   load persons "$case_dir/persons.csv"

@@ -98,7 +98,7 @@ TEST_F(DiffCli, Json) {
   EXPECT_EQ(r.code, 1) << r.err;
   EXPECT_EQ(r.out.rfind("{\"schema\":\"polc-diff\",\"version\":2,", 0), 0u) << r.out.substr(0, 200);
   EXPECT_NE(r.out.find("{\"change\":\"changed\",\"decl\":\"param\",\"name\":\"fixed_wait\",\"part\":\"value\","
-                       "\"old\":{\"text\":\"3 months\",\"line\":103,"),
+                       "\"old\":{\"text\":\"3 months\",\"line\":122,"),
             std::string::npos);
   EXPECT_NE(r.out.find("\"impact\":null}"), std::string::npos);
 }
@@ -109,7 +109,7 @@ TEST_F(DiffCli, PolicyThatDoesNotCompileExitsTwoWithDiagnostics) {
   WriteAll(root_ + "/bad.policy", text);
   Result r = Polc(fmt::format("diff policies/huaihua-2026.policy '{}/bad.policy'", root_));
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find(root_ + "/bad.policy:73:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(root_ + "/bad.policy:87:"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("error:"), std::string::npos) << r.err;
   EXPECT_EQ(r.out, "");
 }
@@ -136,7 +136,7 @@ RunSums Sum(const std::string& results, const std::string& persons_out, const st
   const Rows claims = ReadCsv(claims_csv);
   std::map<std::string, std::string> kind_of;
   for (size_t i = 1; i < claims.size(); ++i) kind_of[claims[i][Column(claims, "claim_id")]] = claims[i][Column(claims, "kind")];
-  for (const char* col : {"basic", "catastrophic", "patient"}) {
+  for (const char* col : {"basic", "catastrophic", "assistance", "patient"}) {
     const size_t c = Column(s.results, col);
     for (size_t i = 1; i < s.results.size(); ++i) {
       const int64_t v = Fen(s.results[i][c]);
@@ -196,7 +196,7 @@ void CheckImpact(DiffCli& test, const std::string& root, const std::string& old_
     EXPECT_EQ(t.before, a.persons.at(t.column)) << t.column;
     EXPECT_EQ(t.after, b.persons.at(t.column)) << t.column;
   }
-  ASSERT_EQ(impact.events.totals.size(), 3u);
+  ASSERT_EQ(impact.events.totals.size(), 4u);  // basic, catastrophic, assistance, patient
   for (const diff::Totals& t : impact.events.totals) {
     EXPECT_EQ(t.before, a.claim_totals.at(t.column)) << t.column;
     EXPECT_EQ(t.after, b.claim_totals.at(t.column)) << t.column;

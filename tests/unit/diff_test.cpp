@@ -111,8 +111,8 @@ TEST(Diff, ParameterValue) {
   EXPECT_EQ(c.part, "value");
   EXPECT_EQ(c.before.text, "700");
   EXPECT_EQ(c.after.text, "720");
-  EXPECT_EQ(c.before.line, 73u);
-  EXPECT_EQ(c.after.line, 73u);
+  EXPECT_EQ(c.before.line, 87u);
+  EXPECT_EQ(c.after.line, 87u);
   EXPECT_EQ(c.after.cite, "缴费标准: 财政补助不低于 700 元/人");
   EXPECT_EQ(c.area, "contribution");
 }

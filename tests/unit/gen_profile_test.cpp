@@ -1,5 +1,5 @@
 // polc-gen's profile (tools/population.profile, docs/generator.md): the default profile gives
-// the expected bytes (tests/gen/default-s5-p40, written by polc-gen before the profile existed);
+// the expected bytes (tests/gen/default-s5-p40, regenerated whenever the profile changes the population);
 // a changed profile changes the population as it says; every kind of bad profile gives
 // "FILE:LINE: what is wrong", a non-zero exit and no output directory.
 #include <stdlib.h>

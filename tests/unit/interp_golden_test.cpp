@@ -1,4 +1,4 @@
-// Every golden case under ../shared/golden settles to its expected files under both 2026
+// Every golden case under ../shared/cases settles to its expected files under both 2026
 // policies: through RunCase (the code path of `polc test`) with each engine name, and through
 // the `polc run` executable, whose files must be byte-identical to the expected ones.
 #include <algorithm>
@@ -23,7 +23,7 @@ struct GoldenCase {
 std::vector<GoldenCase> AllCases() {
   std::vector<GoldenCase> cases;
   std::vector<std::string> dirs;
-  for (const auto& entry : fs::directory_iterator(fs::path(POLC_SHARED_DIR) / "golden")) {
+  for (const auto& entry : fs::directory_iterator(fs::path(POLC_SHARED_DIR) / "cases")) {
     if (entry.is_directory()) dirs.push_back(entry.path().string());
   }
   std::sort(dirs.begin(), dirs.end());
@@ -59,12 +59,13 @@ TEST_P(Golden, RunWritesByteIdenticalFiles) {
   for (const char* engine : {"interp", "jit"}) {
     const std::string args = fmt::format(
         "run '{}' --persons '{}/persons.csv' --claims '{}/claims.csv' --out '{}/r.csv' "
-        "--persons-out '{}/p.csv' --engine {}",
-        PolicyPath(c), c.dir, c.dir, out, out, engine);
+        "--persons-out '{}/p.csv' --next-out '{}/n.csv' --engine {}",
+        PolicyPath(c), c.dir, c.dir, out, out, out, engine);
     const PolcRun run = RunPolc(out, args, out);
     ASSERT_EQ(run.code, 0) << args << "\n" << run.err;
     EXPECT_EQ(ReadAll(out + "/r.csv"), ReadAll(c.dir + "/" + c.policy + ".results.csv")) << engine;
     EXPECT_EQ(ReadAll(out + "/p.csv"), ReadAll(c.dir + "/" + c.policy + ".persons.csv")) << engine;
+    EXPECT_EQ(ReadAll(out + "/n.csv"), ReadAll(c.dir + "/" + c.policy + ".next.csv")) << engine;
     EXPECT_EQ(ReadAll(out + "/stdout"), "") << "run prints nothing on success";
   }
   fs::remove_all(out);

@@ -1,10 +1,15 @@
 // The JIT's compile cache: a second engine for the same policy and options loads the object
 // code instead of compiling; other options get another entry; a corrupt or truncated entry
-// is detected, rebuilt, and the engine still settles correctly.
+// is detected, rebuilt, and the engine still settles correctly; an entry forged from another
+// key's, a FIFO, a device or a symbolic link is never trusted (and never hangs the load).
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -111,6 +116,65 @@ TEST_F(JitCache, CorruptEntriesAreRebuilt) {
     auto again = Build();
     EXPECT_TRUE(again->FromCache()) << damage;
     EXPECT_EQ(fs::file_size(entry), size) << damage;
+  }
+}
+
+// Another key's entry with its header's key rewritten: the checksum covers the key, so it is
+// refused (before, the -O2 object was served for the -O0 key with exit 0).
+TEST_F(JitCache, ForgedEntryIsRejected) {
+  ASSERT_TRUE(Build(true));
+  ASSERT_EQ(Entries().size(), 1u);
+  const fs::path optimized = Entries()[0];
+  ASSERT_TRUE(Build(false));
+  ASSERT_EQ(Entries().size(), 2u);
+  const fs::path plain = Entries()[0] == optimized ? Entries()[1] : Entries()[0];
+  const std::string plain_key = plain.stem().string();
+  std::string forged;
+  {
+    std::ifstream in(optimized, std::ios::binary);
+    forged.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  ASSERT_GT(forged.size(), 48u);
+  forged.replace(8, 40, plain_key);
+  std::ofstream(plain, std::ios::binary | std::ios::trunc) << forged;
+  auto engine = Build(false);
+  ASSERT_TRUE(engine);
+  EXPECT_FALSE(engine->FromCache());
+  EXPECT_TRUE(engine->ReplacedCorruptEntry());
+  EXPECT_EQ(Contribution(*engine), 40000);
+}
+
+TEST_F(JitCache, DirectoryIsPrivate) {
+  ASSERT_TRUE(Build());
+  struct stat st{};
+  ASSERT_EQ(::stat(dir_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+}
+
+// Entries that are not regular files of this user: each is refused without being read (a FIFO
+// with no writer hung the load; /dev/zero was read without end) and replaced by a real entry.
+TEST_F(JitCache, EntriesMustBeRegularFiles) {
+  ASSERT_TRUE(Build());
+  ASSERT_EQ(Entries().size(), 1u);
+  const fs::path entry = Entries()[0];
+  const std::string target = dir_ + "/elsewhere.o";
+  fs::copy_file(entry, target);  // a good entry for this key, under another name
+  for (int kind = 0; kind < 4; ++kind) {
+    fs::remove(entry);
+    if (kind == 0) {
+      ASSERT_EQ(::mkfifo(entry.c_str(), 0600), 0);
+    } else if (kind == 1) {
+      fs::create_symlink("/dev/zero", entry);
+    } else if (kind == 2) {  // a symbolic link to a good entry is still a link
+      fs::create_symlink(target, entry);
+    } else {
+      if (::mknod(entry.c_str(), S_IFCHR | 0600, makedev(1, 5)) != 0) continue;  // /dev/zero: root only
+    }
+    auto engine = Build();
+    ASSERT_TRUE(engine) << kind;
+    EXPECT_FALSE(engine->FromCache()) << kind;
+    EXPECT_EQ(Contribution(*engine), 40000) << kind;
+    EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(entry))) << kind;
   }
 }
 

@@ -99,7 +99,8 @@ TEST_P(JitEngine, HandMadeRowsGiveTheWorkedExample) {
   std::vector<ir::Value> person = Row(p, 0, {{"person_id", "A"}, {"birth_date", "1970-05-01"},
       {"enrolled_on", "2025-10-10"}, {"category", "resident"}, {"hardship", "none"},
       {"prior_insured_years", "1"}, {"lapsed_years", "0"}, {"repaired_years", "0"},
-      {"zero_claim_years", "1"}});
+      {"zero_claim_years", "1"}, {"employee_months_prev", "0"}, {"employee_months_cur", "0"},
+      {"employee_gap", "no"}});
   settler.BeginSubject();
   const jit::Layout& layout = settler.GetLayout();
   std::vector<ir::Value> out(static_cast<size_t>(layout.subject_columns));
@@ -129,9 +130,16 @@ TEST_P(JitEngine, HandMadeRowsGiveTheWorkedExample) {
     ASSERT_EQ(settler.Event(person.data(), event.data(), result.data()), 0) << claim.id;
     EXPECT_EQ(result[3].a, claim.basic) << claim.id;
     EXPECT_EQ(result[4].a, claim.catastrophic) << claim.id;
-    EXPECT_EQ(result[5].a, claim.patient) << claim.id;
+    EXPECT_EQ(result[5].a, 0) << claim.id;  // no assistance class
+    EXPECT_EQ(result[6].a, claim.patient) << claim.id;
     EXPECT_EQ(result[0].a, event[0].a) << "claim_id passes through";
   }
+  // The year-end output: the funds paid, so the zero-claim count restarts at 0.
+  ASSERT_EQ(layout.year_end_columns, 5);
+  std::vector<ir::Value> next(static_cast<size_t>(layout.year_end_columns));
+  ASSERT_EQ(settler.YearEnd(person.data(), next.data()), 0);
+  EXPECT_EQ(next[1].a, 2);  // prior_insured_years + 1
+  EXPECT_EQ(next[4].a, 0);  // zero_claim_years
 }
 
 // Collects formatted rows, as the result files would show them.
@@ -140,9 +148,11 @@ class CsvSink : public settle::RowSink {
   CsvSink(const ir::Program& program, const settle::Inputs& inputs) : program_(program), inputs_(inputs) {
     rows_[0].resize(inputs.subjects.Size());
     rows_[1].resize(inputs.events.Size());
+    rows_[2].resize(inputs.subjects.Size());
   }
   void SubjectRow(uint32_t subject, std::span<const ir::Value> values) override { Put(0, subject, values); }
   void EventRow(uint32_t event, std::span<const ir::Value> values) override { Put(1, event, values); }
+  void YearEndRow(uint32_t subject, std::span<const ir::Value> values) override { Put(2, subject, values); }
   std::string Text(int kind) const {
     const ir::Output& output = program_.outputs[static_cast<size_t>(program_.output_of[kind])];
     std::string out;
@@ -168,7 +178,7 @@ class CsvSink : public settle::RowSink {
   }
   const ir::Program& program_;
   const settle::Inputs& inputs_;
-  std::vector<std::string> rows_[2];
+  std::vector<std::string> rows_[3];  // [2]: the subject output at year end
 };
 
 TEST_P(JitEngine, GoldenFilesMatch) {
@@ -178,7 +188,7 @@ TEST_P(JitEngine, GoldenFilesMatch) {
     auto engine = Build(*c);
     ASSERT_TRUE(engine);
     for (const char* set : {"worked-example", "random-300"}) {
-      const std::string dir = std::string(POLC_SHARED_DIR) + "/golden/" + set + "/";
+      const std::string dir = std::string(POLC_SHARED_DIR) + "/cases/" + set + "/";
       interp::Interpreter interp(c->program);
       settle::Inputs inputs;
       settle::InputErrors errors;
@@ -186,9 +196,12 @@ TEST_P(JitEngine, GoldenFilesMatch) {
           << errors.Render();
       jit::NativeSettler native(*engine);
       CsvSink sink(c->program, inputs);
-      for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) native.SettleSubject(inputs, s, sink);
+      settle::SettleOptions options;
+      options.year_end_output = true;
+      for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) native.SettleSubject(inputs, s, sink, options);
       EXPECT_EQ(sink.Text(1), ReadAll(dir + policy + ".results.csv")) << policy << " " << set;
       EXPECT_EQ(sink.Text(0), ReadAll(dir + policy + ".persons.csv")) << policy << " " << set;
+      EXPECT_EQ(sink.Text(2), ReadAll(dir + policy + ".next.csv")) << policy << " " << set;
     }
   }
 }
@@ -201,19 +214,23 @@ TEST_P(JitEngine, SettleFnSeamGivesTheInterpretersTables) {
   options.params = interp::ComputeParams(c->program);
   options.optimize = GetParam();
   settle::SettleFn settle = jit::MakeNativeSettleFn(c->program, options);
-  const std::string dir = std::string(POLC_SHARED_DIR) + "/golden/random-300/";
+  const std::string dir = std::string(POLC_SHARED_DIR) + "/cases/random-300/";
   interp::Interpreter interp(c->program);
   settle::Inputs inputs;
   settle::InputErrors errors;
   ASSERT_TRUE(io::ReadInputs(interp, dir + "persons.csv", dir + "claims.csv", inputs, errors));
-  io::ResultTable want[2], got[2];
-  io::SettleToTables(c->program, interp.AsSettleFn(), inputs, want);
-  io::SettleToTables(c->program, settle, inputs, got);
+  io::ResultTable want[2], got[2], want_next, got_next;
+  io::SettleToTables(c->program, interp.AsSettleFn(), inputs, want, &want_next);
+  io::SettleToTables(c->program, settle, inputs, got, &got_next);
   for (int kind = 0; kind < 2; ++kind) {
     EXPECT_EQ(got[kind].header, want[kind].header);
     EXPECT_EQ(got[kind].rows, want[kind].rows);
     EXPECT_FALSE(got[kind].rows.empty());
   }
+  EXPECT_TRUE(want_next.declared);
+  EXPECT_EQ(got_next.header, want_next.header);
+  EXPECT_EQ(got_next.rows, want_next.rows);
+  EXPECT_FALSE(got_next.rows.empty());
 }
 
 TEST_P(JitEngine, EmitLlvmPrintsTheEntryPoints) {
@@ -224,7 +241,7 @@ TEST_P(JitEngine, EmitLlvmPrintsTheEntryPoints) {
   options.optimize = GetParam();
   ASSERT_TRUE(jit::EmitLlvm(c->program, options, text, error)) << error;
   for (const char* name : {"@polc_init", "@polc_begin_subject", "@polc_subject", "@polc_event",
-                           "@polc_events"}) {
+                           "@polc_events", "@polc_year_end"}) {
     EXPECT_NE(text.find(std::string(name) + "("), std::string::npos) << name;
   }
 }

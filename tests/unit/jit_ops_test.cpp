@@ -178,6 +178,47 @@ TEST_P(JitOps, AccumulatorOverItsCapFailsLikeTheInterpreter) {
   Compare(policy, files, GetParam(), "exceeds its cap");
 }
 
+// Date arithmetic leaving 1000 .. 9999 stops both engines at the policy line, never wraps.
+TEST_P(JitOps, DateOutOfRangeFailsLikeTheInterpreter) {
+  Files files("date-range");
+  WritePopulation(files, 40, 3, 11);
+  std::string policy = kOpsPolicy;
+  const std::string from = "later2 = born + shift }";
+  policy.replace(policy.find(from), from.size(), "later2 = born + shift, far = born + (n * 1000000000) months }");
+  Compare(policy, files, GetParam(), "date out of range (years 1000 to 9999)");
+}
+
+// `N years` is 12 N months: 29 February + 70 years is 28 February, as + 840 months is; both
+// engines agree, and years of an int field move like months.
+TEST_P(JitOps, YearsAreTwelveMonths) {
+  Files files("years");
+  files.Write("persons.csv", "person_id,born,boss,n,stop\nP1,1956-02-29,B,3,\nP2,1990-01-31,B,0,2000-02-29\n");
+  files.Write("claims.csv", "claim_id,person_id,date,k,total,code,ref\nC1,P1,2026-01-01,a,10,,R\n");
+  std::string policy = kOpsPolicy;
+  const std::string from = "later2 = born + shift }";
+  policy.replace(policy.find(from), from.size(),
+                 "later2 = born + shift, seventy = born + 70 years, by_months = born + 840 months, "
+                 "n_years = born + n years, year_back = value_or(stop, born) - 1 years }");
+  Compare(policy, files, GetParam(), "");
+  files.Write("ops.policy", policy);
+  auto compiled = driver::CompileFile(files.dir + "/ops.policy");
+  ASSERT_TRUE(compiled->ok) << compiled->diagnostics.Render();
+  interp::Interpreter interp(compiled->program);
+  settle::Inputs inputs;
+  settle::InputErrors errors;
+  ASSERT_TRUE(io::ReadInputs(interp, files.dir + "/persons.csv", files.dir + "/claims.csv", inputs, errors));
+  ValueSink sink(inputs);
+  ASSERT_EQ(SettleAll(interp, inputs, sink), "");
+  auto date = [&](uint32_t person, size_t column) {
+    return rt::FormatDate(static_cast<int32_t>(sink.rows[0][person][column].a));
+  };
+  EXPECT_EQ(date(0, 5), "2026-02-28");
+  EXPECT_EQ(date(0, 6), "2026-02-28");
+  EXPECT_EQ(date(0, 7), "1959-02-28");
+  EXPECT_EQ(date(1, 7), "1990-01-31");
+  EXPECT_EQ(date(1, 8), "1999-02-28");
+}
+
 INSTANTIATE_TEST_SUITE_P(Pipelines, JitOps, testing::Values(false, true),
                          [](const testing::TestParamInfo<bool>& info) {
                            return info.param ? "O2" : "O0";

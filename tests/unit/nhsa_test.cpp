@@ -24,7 +24,7 @@ class Nhsa : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(root_); }
   int Polc(const std::string& args) {
-    const std::string w = std::string(POLC_SHARED_DIR) + "/golden/worked-example";
+    const std::string w = std::string(POLC_SHARED_DIR) + "/cases/worked-example";
     const PolcRun r = RunPolc(root_, fmt::format("run '{}/policies/huaihua-2026.policy' --persons '{}/persons.csv' "
                                                  "--claims '{}/claims.csv' --no-cache {}", POLC_SOURCE_DIR, w, w, args),
                               root_);

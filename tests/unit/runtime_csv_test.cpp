@@ -227,11 +227,30 @@ TEST_F(RuntimeCsv, AtomicOutputLeavesNothingWhenNotCommitted) {
     AtomicOutputFile out;
     std::string error;
     ASSERT_TRUE(out.Open(final_path, error)) << error;
-    EXPECT_EQ(out.TempPath(), final_path + ".tmp." + std::to_string(::getpid()));
     CsvWriter writer(out);
     writer.Row({"partial"});
-    EXPECT_EQ(List().size(), 1u) << "the temporary file exists while writing";
+    std::string flushed;
+    ASSERT_TRUE(writer.Flush(flushed)) << flushed;
+    // O_TMPFILE: the temporary file has no name, so no one sees it (and a kill leaves nothing).
+    EXPECT_EQ(out.TempPath(), "");
+    EXPECT_TRUE(List().empty()) << "the temporary file is invisible while writing";
   }
+  EXPECT_TRUE(List().empty());
+}
+
+TEST_F(RuntimeCsv, AtomicOutputNamedTempFallbackLeavesNothingWhenNotCommitted) {
+  const std::string final_path = dir_ + "/result.csv";
+  AtomicOutputFile::UseNamedTemps(true);
+  {
+    AtomicOutputFile out;
+    std::string error;
+    ASSERT_TRUE(out.Open(final_path, error)) << error;
+    EXPECT_EQ(out.TempPath().rfind(final_path + ".tmp." + std::to_string(::getpid()) + ".", 0), 0u) << out.TempPath();
+    CsvWriter writer(out);
+    writer.Row({"partial"});
+    EXPECT_EQ(List().size(), 1u) << "the named temporary file exists while writing";
+  }
+  AtomicOutputFile::UseNamedTemps(false);
   EXPECT_TRUE(List().empty());
 }
 

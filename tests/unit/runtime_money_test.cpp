@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "runtime/abi.h"
+#include "runtime/date.h"
 
 namespace polc::rt {
 namespace {
@@ -79,7 +80,14 @@ TEST(RuntimeMoney, BracketSumNonPositiveAmount) {
 TEST(RuntimeMoney, AbiWrappersMatch) {
   EXPECT_EQ(polc_rt_mul_rate(3, 5000), 2);
   EXPECT_EQ(polc_rt_bracket_sum(37670'00, kLowers, kRates, 4, 500), 24869'00);
-  EXPECT_EQ(AbiSymbols().size(), 3u);
+  int64_t moved = 0;
+  EXPECT_EQ(polc_rt_add_duration(MakeDate(2024, 2, 29), 12, 1, &moved), 1);
+  EXPECT_EQ(moved, MakeDate(2025, 3, 1));
+  EXPECT_EQ(polc_rt_add_duration(MakeDate(2024, 2, 29), 1000000000, 0, &moved), 0);
+  EXPECT_EQ(polc_rt_add_duration(MakeDate(9999, 12, 31), 0, 1, &moved), 0);
+  EXPECT_EQ(polc_rt_add_duration(MakeDate(1000, 1, 1), 0, -1, &moved), 0);
+  EXPECT_EQ(polc_rt_add_duration(MakeDate(2026, 1, 1), 0, kMax, &moved), 0);
+  EXPECT_EQ(AbiSymbols().size(), 4u);
 }
 
 int64_t Money(std::string_view text) {

@@ -1,7 +1,11 @@
 // Properties of settlement over generated populations (polc-gen), for both 2026 policies and
-// both engines: patient >= 0, basic + catastrophic <= total, no cap ever exceeded over a
-// person's year, and a claim whose status is not `ok` pays nothing. The caps are read from
-// the compiled policy (its parameters and tables), not written here.
+// both engines: patient >= 0, basic + catastrophic + assistance <= total, assistance >= 0, no
+// cap ever exceeded over a person's year (the assistance caps included), a claim whose status is
+// not `ok` pays nothing, and a person without an assistance class gets no assistance. The caps
+// and classes are read from the compiled policy (its parameters and tables), not written here;
+// the results output is widened with the policy's three assistance steps to check their caps.
+#include <fstream>
+#include <sstream>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -63,7 +67,18 @@ class SettleProperties : public testing::TestWithParam<Params> {};
 
 TEST_P(SettleProperties, HoldForEveryClaimAndPerson) {
   const auto& [policy, engine_name, seed] = GetParam();
-  auto c = driver::CompileFile(std::string(POLC_SOURCE_DIR) + "/policies/" + policy + ".policy");
+  const std::string path = std::string(POLC_SOURCE_DIR) + "/policies/" + policy + ".policy";
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string source = text.str();
+  const std::string columns = "assistance fund \"医疗救助\", patient\n}";
+  const size_t at = source.find(columns);
+  ASSERT_NE(at, std::string::npos) << "the results output ends with assistance, patient";
+  source.replace(at, columns.size(),
+                 "assistance fund \"医疗救助\", patient, inpatient_assistance, outpatient_assistance, "
+                 "serious_inpatient_assistance, serious_outpatient_assistance\n}");
+  auto c = driver::CompileText(path, source);
   ASSERT_TRUE(c->ok) << c->diagnostics.Render();
   const ir::Program& p = c->program;
   const std::string dir = fmt::format("{}/polc-properties-{}-{}-{}", std::filesystem::temp_directory_path().string(),
@@ -86,7 +101,16 @@ TEST_P(SettleProperties, HoldForEveryClaimAndPerson) {
     const int32_t f_kind = IndexOf(claim.fields, "kind"), f_disease = IndexOf(claim.fields, "disease"),
                   f_total = IndexOf(claim.fields, "total");
     const int32_t c_status = Column(p, 1, "status"), c_basic = Column(p, 1, "basic"),
-                  c_cat = Column(p, 1, "catastrophic"), c_patient = Column(p, 1, "patient");
+                  c_cat = Column(p, 1, "catastrophic"), c_patient = Column(p, 1, "patient"),
+                  c_assist = Column(p, 1, "assistance"), c_in_assist = Column(p, 1, "inpatient_assistance"),
+                  c_out_assist = Column(p, 1, "outpatient_assistance"),
+                  c_serious_out = Column(p, 1, "serious_outpatient_assistance");
+    const int32_t f_hardship = IndexOf(p.records[0].fields, "hardship");
+    const ir::Table& classes = TableNamed(p, "assistance_class");
+    const size_t assisted_column = static_cast<size_t>(IndexOf(classes.columns, "assisted"));
+    const int64_t inpatient_assistance_cap = ConstParam(p, "inpatient_assistance_cap"),
+                  outpatient_assistance_cap = ConstParam(p, "outpatient_assistance_cap"),
+                  serious_outpatient_cap = ConstParam(p, "serious_outpatient_cap");
     const int32_t c_cap = Column(p, 0, "catastrophic_cap");
     const int64_t ok = Word(p, "status", "ok"), inpatient = Word(p, "claim_kind", "inpatient"),
                   chronic = Word(p, "claim_kind", "outpatient_chronic");
@@ -98,29 +122,41 @@ TEST_P(SettleProperties, HoldForEveryClaimAndPerson) {
     // Per person: inpatient basic, catastrophic, outpatient basic per kind and per disease.
     struct Year {
       int64_t inpatient = 0, catastrophic = 0;
+      int64_t inpatient_assistance = 0, outpatient_assistance = 0, serious_outpatient = 0;
       std::map<int64_t, int64_t> by_kind, by_disease;
     };
     std::vector<Year> years(inputs.subjects.Size());
-    int64_t paid_claims = 0, unpaid_claims = 0;
+    int64_t paid_claims = 0, unpaid_claims = 0, assisted_claims = 0;
     for (uint32_t e = 0; e < inputs.events.Size(); ++e) {
       const auto& row = sink.rows[1][e];
       ASSERT_FALSE(row.empty()) << "claim " << inputs.EventKey(e) << " not settled";
       const int64_t basic = row[c_basic].a, cat = row[c_cat].a, patient = row[c_patient].a;
+      const int64_t assistance = row[c_assist].a;
       const int64_t total = inputs.events.Get(e, f_total).a;
       const std::string key = inputs.EventKey(e);
       EXPECT_GE(basic, 0) << key;
       EXPECT_GE(cat, 0) << key;
+      EXPECT_GE(assistance, 0) << key;
       EXPECT_GE(patient, 0) << key;
-      EXPECT_LE(basic + cat, total) << key;
-      EXPECT_EQ(basic + cat + patient, total) << key;
+      EXPECT_LE(basic + cat + assistance, total) << key;
+      EXPECT_EQ(basic + cat + assistance + patient, total) << key;
+      const int64_t hardship = inputs.subjects.Get(inputs.event_subject[e], f_hardship).a;
+      if (classes.rows[static_cast<size_t>(hardship)].values[assisted_column].a == 0) {
+        EXPECT_EQ(assistance, 0) << key << ": a person without an assistance class";
+      }
       if (row[c_status].a != ok) {
         EXPECT_EQ(basic, 0) << key;
         EXPECT_EQ(cat, 0) << key;
+        EXPECT_EQ(assistance, 0) << key;
         ++unpaid_claims;
         continue;
       }
       ++paid_claims;
+      assisted_claims += assistance > 0 ? 1 : 0;
       Year& year = years[inputs.event_subject[e]];
+      year.inpatient_assistance += row[c_in_assist].a;
+      year.outpatient_assistance += row[c_out_assist].a;
+      year.serious_outpatient += row[c_serious_out].a;
       const int64_t kind = inputs.events.Get(e, f_kind).a;
       if (kind == inpatient) {
         year.inpatient += basic;
@@ -136,10 +172,14 @@ TEST_P(SettleProperties, HoldForEveryClaimAndPerson) {
     }
     EXPECT_GT(paid_claims, 1000);
     EXPECT_GT(unpaid_claims, 100);
+    EXPECT_GT(assisted_claims, 100);
     for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) {
       const Year& year = years[s];
       const std::string key = inputs.SubjectKey(s);
       EXPECT_LE(year.inpatient, inpatient_cap) << key;
+      EXPECT_LE(year.inpatient_assistance, inpatient_assistance_cap) << key;
+      EXPECT_LE(year.outpatient_assistance, outpatient_assistance_cap) << key;
+      EXPECT_LE(year.serious_outpatient, serious_outpatient_cap) << key;
       const ir::Value& cap = sink.rows[0][s][c_cap];
       if (cap.present) {
         EXPECT_LE(year.catastrophic, cap.a) << key;

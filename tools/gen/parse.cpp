@@ -150,7 +150,7 @@ const std::map<std::string, Var>& VarNames() {
       {"birth", kBirth},   {"enrolled", kEnrolled}, {"event", kEvent},
       {"age", kAge},       {"lapsed", kLapsed},     {"repaired", kRepaired},
       {"prior_insured", kPriorInsured}, {"zero_claim", kZeroClaim},
-      {"anchor", kAnchor}, {"mean", kMean}};
+      {"anchor", kAnchor}, {"mean", kMean}, {"employee_end", kEmployeeEnd}};
   return names;
 }
 
@@ -401,7 +401,7 @@ class Parser {
     const auto var = VarNames().find(t.text);
     if (var == VarNames().end()) Fail(t.line, fmt::format("unknown name '{}'", t.text));
     if ((spec_.vars & Bit(var->second)) == 0) Fail(t.line, fmt::format("'{}' cannot be used in this key", t.text));
-    Expr e = Node(Op::kVar, var->second == kBirth || var->second == kEnrolled || var->second == kEvent ||
+    Expr e = Node(Op::kVar, var->second == kBirth || var->second == kEnrolled || var->second == kEvent || var->second == kEmployeeEnd ||
                                     var->second == kAnchor ? Type::kDate : Type::kInt, t.line);
     e.value = var->second;
     return e;

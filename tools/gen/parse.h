@@ -28,7 +28,7 @@ struct KeySpec {
 
 constexpr uint32_t Bit(Var v) { return uint32_t{1} << v; }
 constexpr uint32_t kPersonVars = Bit(kBirth) | Bit(kEnrolled) | Bit(kEvent) | Bit(kAge) | Bit(kLapsed) |
-                                 Bit(kRepaired) | Bit(kPriorInsured) | Bit(kZeroClaim);
+                                 Bit(kRepaired) | Bit(kPriorInsured) | Bit(kZeroClaim) | Bit(kEmployeeEnd);
 
 // A [define] entry: its text is spliced in wherever "@name" appears, and read in that key's terms.
 struct Define {

@@ -57,6 +57,7 @@ class Loader {
     }
     Person();
     History();
+    Employee();
     Claims();
     Rules();
     return std::move(profile_);
@@ -92,7 +93,7 @@ class Loader {
         s.kind = inner.substr(0, space);
         s.name = space == std::string::npos ? "" : Trim(inner.substr(space));
         s.line = line;
-        static const std::set<std::string> kPlain = {"person", "history", "claims", "define"};
+        static const std::set<std::string> kPlain = {"person", "history", "employee", "claims", "define"};
         static const std::set<std::string> kNamed = {"category", "kind", "region"};
         if (kPlain.count(s.kind) != 0) {
           if (!s.name.empty()) Fail(line, fmt::format("[{}] takes no name", s.kind));
@@ -196,6 +197,23 @@ class Loader {
     profile_.zero_claim = Parse(*Get(s, "zero_claim"), Type::kInt, Unit::kPlain, kPersonVars);
   }
 
+  // Optional: without it no person has employee-insurance columns other than empty, 0, 0, no.
+  void Employee() {
+    const Section* s = Find("employee");
+    if (s == nullptr) return;
+    const std::set<std::string> keys = {"per_mille", "end", "enrolled", "months_prev", "months_cur", "gap"};
+    CheckKeys(*s, keys, keys);
+    Profile& p = profile_;
+    p.has_employee = true;
+    p.employee_per_mille = PerMille(*Get(*s, "per_mille"));
+    const uint32_t before = Bit(kBirth) | Bit(kEnrolled) | Bit(kEvent);
+    p.employee_end = Parse(*Get(*s, "end"), Type::kDate, Unit::kPlain, before);
+    p.employee_enrolled = Parse(*Get(*s, "enrolled"), Type::kDate, Unit::kPlain, before | Bit(kEmployeeEnd));
+    p.employee_months_prev = Parse(*Get(*s, "months_prev"), Type::kInt, Unit::kPlain, before | Bit(kEmployeeEnd));
+    p.employee_months_cur = Parse(*Get(*s, "months_cur"), Type::kInt, Unit::kPlain, before | Bit(kEmployeeEnd));
+    p.employee_gap = Parse(*Get(*s, "gap"), Type::kWord);
+  }
+
   void Claims() {
     const Section& s = Need("claims");
     const std::set<std::string> keys = {"count", "date", "kind", "level", "region", "referral", "decimals",
@@ -249,7 +267,7 @@ class Loader {
       const size_t i = static_cast<size_t>(id);
       if (s->kind == "category") {
         CategoryRule& c = p.categories[i];
-        CheckKeys(*s, {"birth", "enrolled", "event", "history", "anchor", "claim_date"}, {"birth", "enrolled", "anchor"}, "anchor");
+        CheckKeys(*s, {"birth", "enrolled", "event", "history", "employee", "anchor", "claim_date"}, {"birth", "enrolled", "anchor"}, "anchor");
         p.is_category[i] = true;
         c.birth = Parse(*Get(*s, "birth"), Type::kDate);
         c.enrolled = Parse(*Get(*s, "enrolled"), Type::kDate, Unit::kPlain, Bit(kBirth));
@@ -261,6 +279,12 @@ class Loader {
           const std::string& v = e->value.lines.front().second;
           if (e->value.lines.size() != 1 || (v != "yes" && v != "no")) Fail(e->value.line(), fmt::format("'history' is yes or no, got '{}'", v));
           c.history = v == "yes";
+        }
+        if (const Entry* e = Get(*s, "employee")) {
+          const std::string& v = e->value.lines.front().second;
+          if (e->value.lines.size() != 1 || (v != "yes" && v != "no")) Fail(e->value.line(), fmt::format("'employee' is yes or no, got '{}'", v));
+          c.employee = v == "yes";
+          if (c.employee && !p.has_employee) Fail(e->value.line(), "'employee = yes' needs an [employee] section");
         }
         if (const Entry* e = Get(*s, "claim_date")) {
           c.claim_date = Parse(*e, Type::kDate, Unit::kPlain, kPersonVars | Bit(kAnchor));

@@ -24,7 +24,7 @@ enum class Type : uint8_t { kInt, kDate, kYear, kMonthDay, kWord };
 // The variables an expression may read; which ones a key allows is fixed by the key.
 enum Var : uint8_t {
   kBirth, kEnrolled, kEvent, kAge, kLapsed, kRepaired, kPriorInsured, kZeroClaim,
-  kAnchor, kMean, kVarCount
+  kAnchor, kMean, kEmployeeEnd, kVarCount
 };
 
 enum class Op : uint8_t {
@@ -56,6 +56,7 @@ int64_t Eval(const Expr& e, const Scope& scope, Rng& rng);
 struct CategoryRule {
   Expr birth, enrolled, event, claim_date;
   bool has_event = false, has_claim_date = false, history = true;
+  bool employee = false;  // may have left employee insurance ([employee])
   std::vector<Expr> anchors;
 };
 
@@ -80,6 +81,11 @@ struct Profile {
 
   unsigned unbroken_per_mille = 0;
   Expr lapsed, repaired, prior_insured, zero_claim;
+
+  // [employee] (optional): the employee-insurance columns of persons whose category allows it.
+  bool has_employee = false;
+  unsigned employee_per_mille = 0;
+  Expr employee_end, employee_enrolled, employee_months_prev, employee_months_cur, employee_gap;
 
   Expr claim_count, claim_date, kind, level, region, referral, decimals, total, eligible_share;
   unsigned eligible_same_per_mille = 0;
