@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "compiler/diag/stack.h"
 #include "compiler/diff/impact.h"
@@ -363,6 +364,18 @@ TEST_F(DiffImpact, BadByIsAPreciseMessage) {
            "--claims examples/claims.csv --by total");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("--by total: a money value"), std::string::npos) << r.err;
+}
+
+TEST_F(DiffImpact, JsonOutputWithAnImpactParses) {
+  const PolcRun r = Polc("diff policies/huaihua-2026.policy tests/files/diff/huaihua-2027.policy --persons "
+                         "examples/persons.csv --claims examples/claims.csv --top 2 --by hardship --format json");
+  EXPECT_EQ(r.code, 1) << r.err;
+  nlohmann::json doc;
+  ASSERT_NO_THROW(doc = nlohmann::json::parse(r.out)) << r.out.substr(0, 2000);
+  const nlohmann::json& impact = doc.at("impact");
+  EXPECT_EQ(impact.at("top").size(), 2u);
+  EXPECT_EQ(impact.at("waterfall").at("columns").size(), impact.at("waterfall").at("old").size());
+  EXPECT_EQ(impact.at("funds").at("funds").size(), 3u);
 }
 
 TEST_F(DiffImpact, CsvAndHtmlFormats) {
