@@ -259,7 +259,7 @@ std::string ImpactJson(const Impact& impact) {
                               JsonQuote(st.kind), Optional(st.area), JsonQuote(st.label), st.separable ? "true" : "false",
                               Optional(st.note), money_list(st.deltas));
          }) + "}";
-  out += "],\"top\":" + Array(impact.top, [](const TopEvent& t) {
+  out += ",\"top\":" + Array(impact.top, [](const TopEvent& t) {
     std::string columns = Array(t.columns, [](const TopEvent::Column& c) {
       return fmt::format("{{\"column\":{},\"old\":{},\"new\":{}}}", JsonQuote(c.name), JsonQuote(c.before), JsonQuote(c.after));
     });

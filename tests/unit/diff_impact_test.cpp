@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "compiler/diag/stack.h"
 #include "compiler/diff/impact.h"
@@ -155,13 +156,18 @@ TEST_F(DiffImpact, WrongPopulationYearWarnsAndSaysWhatToPass) {
   EXPECT_NE(r.out.find("WARNING: "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Pass --population-year YEAR"), std::string::npos);
   // Both policies see a population of the wrong year: most claims are outside on both sides.
-  EXPECT_NE(r.out.find("    basic                                1363211.74 "), std::string::npos) << r.out;
+  // 1377835.60 is the sum of basic of `polc run policies/huaihua-2026.policy` over the sample
+  // with every date moved one year earlier (the old side moved to 2025); 1380334.97 that of
+  // `polc run tests/files/diff/huaihua-2027.policy` over the sample as it is.
+  EXPECT_NE(r.out.find("    basic                                1377835.60         1380334.97 "), std::string::npos)
+      << r.out;
   // The year named explicitly settles like the default.
   PolcRun good = Polc("diff policies/huaihua-2026.policy tests/files/diff/huaihua-2027.policy --persons "
                       "examples/persons.csv --claims examples/claims.csv --top 0 --population-year 2026 --color never");
   EXPECT_EQ(good.out.find("WARNING"), std::string::npos) << good.out;
   EXPECT_EQ(good.out.find("outside_period"), std::string::npos) << good.out;
-  EXPECT_NE(good.out.find("    basic                               42966779.22 "), std::string::npos) << good.out;
+  // The sum of basic of `polc run policies/huaihua-2026.policy` over the sample.
+  EXPECT_NE(good.out.find("    basic                               44655090.37 "), std::string::npos) << good.out;
 }
 
 TEST_F(DiffImpact, BothDirectionsMoveThePopulationToEachPolicysYear) {
@@ -182,26 +188,34 @@ TEST_F(DiffImpact, FundsBalanceAndAveragesComeFromTheDeclaredColumns) {
   auto c = Compute(k2026, k2027, {});
   ASSERT_TRUE(c->ok) << c->error;
   const diff::Funds& f = c->impact.funds;
-  ASSERT_EQ(f.funds.size(), 2u);
+  ASSERT_EQ(f.funds.size(), 3u);
   EXPECT_EQ(f.funds[0].column, "basic");
   EXPECT_EQ(f.funds[0].label, "基本医保统筹基金");
   EXPECT_EQ(f.funds[1].column, "catastrophic");
+  EXPECT_EQ(f.funds[1].label, "大病保险");
+  EXPECT_EQ(f.funds[2].column, "assistance");
+  EXPECT_EQ(f.funds[2].label, "医疗救助");
   ASSERT_EQ(f.incomes.size(), 2u);
   const Rows results = Run(k2026);
-  int64_t basic = 0, catastrophic = 0, contribution = 0, subsidy = 0;
+  int64_t basic = 0, catastrophic = 0, assistance = 0, contribution = 0, subsidy = 0;
   std::set<std::string> claimants;
   for (size_t i = 1; i < results.size(); ++i) {
     basic += Fen(results[i][Column(results, "basic")]);
     catastrophic += Fen(results[i][Column(results, "catastrophic")]);
+    assistance += Fen(results[i][Column(results, "assistance")]);
     claimants.insert(results[i][Column(results, "person_id")]);
   }
   for (size_t i = 1; i < persons_out_.size(); ++i) {
     contribution += Fen(persons_out_[i][Column(persons_out_, "contribution")]);
     subsidy += Fen(persons_out_[i][Column(persons_out_, "subsidy")]);
   }
-  EXPECT_EQ(f.payouts.before, basic + catastrophic);
+  EXPECT_GT(assistance, 0);
+  EXPECT_EQ(f.funds[0].before, basic);
+  EXPECT_EQ(f.funds[1].before, catastrophic);
+  EXPECT_EQ(f.funds[2].before, assistance);
+  EXPECT_EQ(f.payouts.before, basic + catastrophic + assistance);
   EXPECT_EQ(f.income.before, contribution + subsidy);
-  EXPECT_EQ(f.balance.before, contribution + subsidy - basic - catastrophic);
+  EXPECT_EQ(f.balance.before, contribution + subsidy - basic - catastrophic - assistance);
   EXPECT_EQ(f.persons, static_cast<int64_t>(persons_out_.size()) - 1);
   EXPECT_EQ(f.claimants_before, static_cast<int64_t>(claimants.size()));
   EXPECT_EQ(f.balance.after - f.balance.before,
@@ -223,7 +237,8 @@ TEST_F(DiffImpact, WaterfallStepsAddUpToTheTotalChangeToTheFen) {
   auto c = Compute(k2026, k2027, {});
   ASSERT_TRUE(c->ok) << c->error;
   const diff::Waterfall& w = c->impact.waterfall;
-  ASSERT_EQ(w.columns, (std::vector<std::string>{"basic", "catastrophic", "contribution", "subsidy", "balance"}));
+  ASSERT_EQ(w.columns,
+            (std::vector<std::string>{"basic", "catastrophic", "assistance", "contribution", "subsidy", "balance"}));
   ASSERT_GE(w.steps.size(), 4u);
   EXPECT_EQ(w.steps.front().kind, "year");
   EXPECT_EQ(w.steps.back().kind, "interaction");
@@ -239,17 +254,19 @@ TEST_F(DiffImpact, WaterfallStepsAddUpToTheTotalChangeToTheFen) {
   }
   const diff::Funds& f = c->impact.funds;
   EXPECT_EQ(w.before[0], f.funds[0].before);
-  EXPECT_EQ(w.after[4] - w.before[4], f.balance.after - f.balance.before);
+  EXPECT_EQ(w.before[2], f.funds[2].before);
+  EXPECT_EQ(w.after[5] - w.before[5], f.balance.after - f.balance.before);
   // Only the contribution area moves the contributions; the date moves cost nothing.
   ASSERT_TRUE(by_area.count("contribution") && by_area.count("inpatient") && by_area.count("catastrophic"));
-  EXPECT_EQ(by_area["contribution"]->deltas[2], w.after[2] - w.before[2]);
-  EXPECT_GT(by_area["contribution"]->deltas[2], 0);
+  EXPECT_EQ(by_area["contribution"]->deltas[3], w.after[3] - w.before[3]);
+  EXPECT_GT(by_area["contribution"]->deltas[3], 0);
   EXPECT_EQ(by_area["contribution"]->deltas[0], 0);
+  EXPECT_EQ(by_area["contribution"]->deltas[2], 0);
   EXPECT_GT(by_area["inpatient"]->deltas[0], 0);
   EXPECT_EQ(by_area["catastrophic"]->deltas[0], 0);
-  EXPECT_EQ(w.steps.front().deltas, std::vector<int64_t>(5, 0));
+  EXPECT_EQ(w.steps.front().deltas, std::vector<int64_t>(6, 0));
   if (by_area.count("waiting_period")) {
-    EXPECT_EQ(by_area["waiting_period"]->deltas, std::vector<int64_t>(5, 0));
+    EXPECT_EQ(by_area["waiting_period"]->deltas, std::vector<int64_t>(6, 0));
   }
 
   // The catastrophic step is what a 2026 policy with only the lower deductible costs.
@@ -261,6 +278,9 @@ TEST_F(DiffImpact, WaterfallStepsAddUpToTheTotalChangeToTheFen) {
   ASSERT_TRUE(alone->ok) << alone->error;
   EXPECT_EQ(by_area["catastrophic"]->deltas[1],
             Find(alone->impact.events.totals, "catastrophic").after - Find(alone->impact.events.totals, "catastrophic").before);
+  // and what it moves in the assistance that comes after it.
+  EXPECT_EQ(by_area["catastrophic"]->deltas[2],
+            Find(alone->impact.events.totals, "assistance").after - Find(alone->impact.events.totals, "assistance").before);
 }
 
 TEST_F(DiffImpact, WaterfallIsTheSameOnAnyNumberOfThreads) {
@@ -346,13 +366,27 @@ TEST_F(DiffImpact, BadByIsAPreciseMessage) {
   EXPECT_NE(r.err.find("--by total: a money value"), std::string::npos) << r.err;
 }
 
+TEST_F(DiffImpact, JsonOutputWithAnImpactParses) {
+  const PolcRun r = Polc("diff policies/huaihua-2026.policy tests/files/diff/huaihua-2027.policy --persons "
+                         "examples/persons.csv --claims examples/claims.csv --top 2 --by hardship --format json");
+  EXPECT_EQ(r.code, 1) << r.err;
+  nlohmann::json doc;
+  ASSERT_NO_THROW(doc = nlohmann::json::parse(r.out)) << r.out.substr(0, 2000);
+  const nlohmann::json& impact = doc.at("impact");
+  EXPECT_EQ(impact.at("top").size(), 2u);
+  EXPECT_EQ(impact.at("waterfall").at("columns").size(), impact.at("waterfall").at("old").size());
+  EXPECT_EQ(impact.at("funds").at("funds").size(), 3u);
+}
+
 TEST_F(DiffImpact, CsvAndHtmlFormats) {
   const std::string args = "diff policies/huaihua-2026.policy tests/files/diff/huaihua-2027.policy --persons "
                            "examples/persons.csv --claims examples/claims.csv --top 2 --by hardship --format ";
   PolcRun csv = Polc(args + "csv");
   EXPECT_EQ(csv.code, 1) << csv.err;
   EXPECT_EQ(csv.out.rfind("section,key,column,label,old,new,change\n", 0), 0u);
-  EXPECT_NE(csv.out.find("\nfund,basic,total,基本医保统筹基金,42966779.22,"), std::string::npos) << csv.out.substr(0, 2000);
+  // The sums of basic and assistance of `polc run policies/huaihua-2026.policy` over the sample.
+  EXPECT_NE(csv.out.find("\nfund,basic,total,基本医保统筹基金,44655090.37,"), std::string::npos) << csv.out.substr(0, 2000);
+  EXPECT_NE(csv.out.find("\nfund,assistance,total,医疗救助,5040689.23,"), std::string::npos) << csv.out.substr(0, 2000);
   EXPECT_NE(csv.out.find("\nwaterfall,interaction,basic,"), std::string::npos);
   EXPECT_NE(csv.out.find("\nby hardship,extremely_poor,basic,特困人员,"), std::string::npos);
   PolcRun html = Polc(args + "html");
@@ -373,7 +407,8 @@ TEST_F(DiffImpact, SummaryFormats) {
   const Rows results = Run(k2026);
   int64_t payouts = 0;
   for (size_t i = 1; i < results.size(); ++i)
-    payouts += Fen(results[i][Column(results, "basic")]) + Fen(results[i][Column(results, "catastrophic")]);
+    payouts += Fen(results[i][Column(results, "basic")]) + Fen(results[i][Column(results, "catastrophic")]) +
+               Fen(results[i][Column(results, "assistance")]);
   PolcRun json = Polc(args + "json");
   EXPECT_EQ(json.code, 0) << json.err;
   EXPECT_EQ(json.out.rfind("{\"schema\":\"polc-summary\",\"version\":1,", 0), 0u);

@@ -84,10 +84,14 @@ TEST(HtmlReport, RendersInChromiumWithTheJsonFigures) {
     ASSERT_FALSE(expected.empty()) << key;
     EXPECT_EQ(Figure(dom, figure), expected) << figure;
   }
-  // The first fund's card against its JSON total.
-  std::smatch basic;
-  ASSERT_TRUE(std::regex_search(json.out, basic, std::regex("\"column\":\"basic\",\"role\":\"fund\",[^}]*\"new\":\"([-0-9.]+)\"")));
-  EXPECT_EQ(Figure(dom, "fund_basic"), basic[1].str());
+  // Each fund's card (the three funds of the shipped policies) against its JSON total.
+  for (const std::string fund : {"basic", "catastrophic", "assistance"}) {
+    std::smatch total;
+    ASSERT_TRUE(std::regex_search(json.out, total,
+                                  std::regex("\"column\":\"" + fund + "\",\"role\":\"fund\",[^}]*\"new\":\"([-0-9.]+)\"")))
+        << fund;
+    EXPECT_EQ(Figure(dom, "fund_" + fund), total[1].str()) << fund;
+  }
   std::smatch per;
   ASSERT_TRUE(std::regex_search(json.out, per, std::regex("\"per_person\":\\{\"payouts\":\\{\"old\":\"[-0-9.]+\",\"new\":\"([-0-9.]+)\"")));
   EXPECT_EQ(Figure(dom, "per_person"), per[1].str());

@@ -59,15 +59,16 @@ TEST_F(Nhsa, WorkedExampleUnderThePlatformsNames) {
   ASSERT_EQ(Polc("--format nhsa --out n.csv --persons-out p.csv"), 0) << err_;
   const auto rows = Cells(ReadAll(root_ + "/n.csv"));
   ASSERT_GT(rows.size(), 5u);
-  // The policy has no assistance column: maf_pay is left out (if_missing omit).
+  // The policy has an assistance column: it is maf_pay, and part of the funds' sum.
   EXPECT_EQ(rows[0], (std::vector<std::string>{"mdtrt_id", "psn_no", "medfee_sumamt", "inscp_scp_amt", "hifp_pay",
-                                               "hifmi_pay", "fund_pay_sumamt", "psn_part_amt", "polc_status"}));
-  EXPECT_EQ(rows[1], (std::vector<std::string>{"H1", "A", "110000.00", "100000.00", "64220.00", "11868.00",
+                                               "hifmi_pay", "maf_pay", "fund_pay_sumamt", "psn_part_amt",
+                                               "polc_status"}));
+  EXPECT_EQ(rows[1], (std::vector<std::string>{"H1", "A", "110000.00", "100000.00", "64220.00", "11868.00", "0.00",
                                                "76088.00", "33912.00", "ok"}));
   for (size_t r = 1; r < rows.size(); ++r) {
-    ASSERT_EQ(rows[r].size(), 9u);
-    EXPECT_EQ(Fen(rows[r][4]) + Fen(rows[r][5]), Fen(rows[r][6])) << r;
-    EXPECT_EQ(Fen(rows[r][6]) + Fen(rows[r][7]), Fen(rows[r][2])) << r;
+    ASSERT_EQ(rows[r].size(), 10u);
+    EXPECT_EQ(Fen(rows[r][4]) + Fen(rows[r][5]) + Fen(rows[r][6]), Fen(rows[r][7])) << r;
+    EXPECT_EQ(Fen(rows[r][7]) + Fen(rows[r][8]), Fen(rows[r][2])) << r;
   }
   // The person output stays the policy's own CSV.
   EXPECT_EQ(ReadAll(root_ + "/p.csv").substr(0, 10), "person_id,");
@@ -86,9 +87,9 @@ TEST_F(Nhsa, MappingDecidesTheColumns) {
   EXPECT_EQ(rows[0], (std::vector<std::string>{"psn_no", "hifp_pay", "maf_pay", "fund_pay_sumamt"}));
   EXPECT_EQ(rows[1], (std::vector<std::string>{"A", "64220.00", "64220.00", "128440.00"}));
 
-  WriteAll(root_ + "/m.csv", "field,source,if_missing,meaning\nmaf_pay,result.assistance,error,\n");
+  WriteAll(root_ + "/m.csv", "field,source,if_missing,meaning\noth_pay,result.other,error,\n");
   EXPECT_EQ(Polc("--format nhsa --mapping m.csv --out n2.csv --persons-out p2.csv"), 1);
-  EXPECT_NE(err_.find("m.csv:2: the policy's output results has no column assistance"), std::string::npos) << err_;
+  EXPECT_NE(err_.find("m.csv:2: the policy's output results has no column other"), std::string::npos) << err_;
   EXPECT_FALSE(fs::exists(root_ + "/n2.csv"));
   EXPECT_FALSE(fs::exists(root_ + "/p2.csv"));
 
