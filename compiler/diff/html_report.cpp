@@ -11,24 +11,11 @@
 
 #include "compiler/diff/impact.h"
 #include "compiler/diff/report.h"
+#include "runtime/markup.h"
 
 namespace polc::diff {
 
 namespace {
-
-std::string Esc(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 const char* kStyle = R"(
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei",sans-serif;margin:24px;color:#222;max-width:1100px}
@@ -60,7 +47,7 @@ std::string Card(const std::string& id, const std::string& title, int64_t before
   return fmt::format(
       "<div class=\"card\"><div class=\"k\">{}</div><div class=\"v\" data-figure=\"{}\" data-fen=\"{}\">{}</div>"
       "<div class=\"d\">old {} · <span class=\"{}\" data-figure=\"{}_change\" data-fen=\"{}\">{} {}</span> {}</div></div>\n",
-      Esc(title), id, after, value, wan ? Wan(before) + " 万元" : Grouped(before) + " 元", ChangeClass(change), id, change,
+      rt::EscapeMarkup(title), id, after, value, wan ? Wan(before) + " 万元" : Grouped(before) + " 元", ChangeClass(change), id, change,
       wan ? (change > 0 ? "+" : "") + Wan(change) : SignedGrouped(change), wan ? "万元" : "元", PercentOf(change, before));
 }
 
@@ -110,7 +97,7 @@ std::string WaterfallSvg(const Waterfall& w, size_t funds) {
     const double x2 = x.X(static_cast<double>(b.total ? b.to : std::max(b.from, b.to)));
     const char* color = b.total ? "#5d6d7e" : b.to > b.from ? "#c0392b" : "#1e8449";
     const std::string name = Shorten(b.name, 40);
-    svg += fmt::format("<text x=\"{}\" y=\"{:.0f}\" text-anchor=\"end\">{}</text>", left - 6, y + 14, Esc(name));
+    svg += fmt::format("<text x=\"{}\" y=\"{:.0f}\" text-anchor=\"end\">{}</text>", left - 6, y + 14, rt::EscapeMarkup(name));
     svg += fmt::format("<rect x=\"{:.1f}\" y=\"{:.0f}\" width=\"{:.1f}\" height=\"{:.0f}\" fill=\"{}\"/>", x1, y + 2,
                        std::max(x2 - x1, 1.0), row - 6, color);
     if (b.total && lo > 0)
@@ -152,7 +139,7 @@ std::string GroupSvg(const Impact& impact) {
     const double y = 18 + row * i;
     const int64_t a = funds(g, false), b = funds(g, true);
     svg += fmt::format("<text x=\"{}\" y=\"{:.0f}\" text-anchor=\"end\">{}</text>", left - 6, y + 18,
-                       Esc(g.label.empty() ? g.key : g.label + " " + g.key));
+                       rt::EscapeMarkup(g.label.empty() ? g.key : g.label + " " + g.key));
     svg += fmt::format("<rect x=\"{}\" y=\"{:.0f}\" width=\"{:.1f}\" height=\"12\" fill=\"#aab7b8\"/>", left, y + 2,
                        std::max(x.X(static_cast<double>(a)) - left, 0.5));
     svg += fmt::format("<rect x=\"{}\" y=\"{:.0f}\" width=\"{:.1f}\" height=\"12\" fill=\"#2874a6\"/>", left, y + 15,
@@ -169,7 +156,7 @@ std::string DistributionSvg(const Distribution& d) {
   for (int64_t n : d.buckets) hi = std::max(hi, n);
   const double bar = 62, height = 120;
   std::string svg = fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" role=\"img\" "
-                                "aria-label=\"distribution {}\">\n", bar * kBucketCount + 20, height + 50, Esc(d.column));
+                                "aria-label=\"distribution {}\">\n", bar * kBucketCount + 20, height + 50, rt::EscapeMarkup(d.column));
   static const char* kLabels[] = {"<-1万", "-1万..-1千", "-1千..-100", "-100..-10", "-10..0",
                                   "0..10", "10..100", "100..1千", "1千..1万", "≥1万"};
   for (size_t i = 0; i < kBucketCount; ++i) {
@@ -191,7 +178,7 @@ void FundsTable(std::string& out, const Impact& impact) {
          "<th class=\"n\">%</th></tr>\n";
   auto row = [&](const std::string& name, int64_t a, int64_t b, bool bold) {
     out += fmt::format("<tr{}><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n {}\">{}</td>"
-                       "<td class=\"n\">{}</td></tr>\n", bold ? " style=\"font-weight:bold\"" : "", Esc(name), Grouped(a),
+                       "<td class=\"n\">{}</td></tr>\n", bold ? " style=\"font-weight:bold\"" : "", rt::EscapeMarkup(name), Grouped(a),
                        Grouped(b), ChangeClass(b - a), SignedGrouped(b - a), PercentOf(b - a, a));
   };
   for (const Totals& t : f.funds) row(t.label + " " + t.column, t.before, t.after, false);
@@ -211,7 +198,7 @@ void FundsTable(std::string& out, const Impact& impact) {
 void WaterfallTable(std::string& out, const Waterfall& w) {
   out += "<table><tr><th>step</th>";
   for (size_t i = 0; i < w.columns.size(); ++i)
-    out += fmt::format("<th class=\"n\">{} {}</th>", Esc(w.labels[i]), Esc(w.columns[i]));
+    out += fmt::format("<th class=\"n\">{} {}</th>", rt::EscapeMarkup(w.labels[i]), rt::EscapeMarkup(w.columns[i]));
   out += "</tr>\n";
   auto row = [&](const std::string& name, const std::vector<int64_t>& v, const std::string& attr) {
     out += "<tr" + attr + "><td>" + name + "</td>";
@@ -219,10 +206,10 @@ void WaterfallTable(std::string& out, const Waterfall& w) {
     out += "</tr>\n";
   };
   for (const WaterfallStep& s : w.steps) {
-    std::string name = s.kind == "year" ? "年度平移 year " + Esc(s.label)
+    std::string name = s.kind == "year" ? "年度平移 year " + rt::EscapeMarkup(s.label)
                        : s.kind == "interaction" ? "交互余项 interaction"
-                                                 : Esc(s.label.empty() ? "(no area)" : s.label);
-    if (!s.separable) name += " <span class=\"cite\">(not on its own: " + Esc(s.note) + ")</span>";
+                                                 : rt::EscapeMarkup(s.label.empty() ? "(no area)" : s.label);
+    if (!s.separable) name += " <span class=\"cite\">(not on its own: " + rt::EscapeMarkup(s.note) + ")</span>";
     row(name, s.deltas, "");
   }
   std::vector<int64_t> total(w.columns.size());
@@ -239,12 +226,12 @@ void ChangesTable(std::string& out, const Sides& sides, const PolicyDiff& diff) 
     for (const Change* c : area.changes) {
       auto side = [&](const Side& s, const std::string& file, const char* cls) {
         if (!s.present) return std::string("—");
-        return fmt::format("<code class=\"{}\">{}</code><div class=\"cite\">{}:{}{}</div>", cls, Esc(s.text), Esc(file),
-                           s.line, s.cite.empty() ? "" : " · " + Esc(s.cite));
+        return fmt::format("<code class=\"{}\">{}</code><div class=\"cite\">{}:{}{}</div>", cls, rt::EscapeMarkup(s.text), rt::EscapeMarkup(file),
+                           s.line, s.cite.empty() ? "" : " · " + rt::EscapeMarkup(s.cite));
       };
       out += fmt::format("<tr><td>{}</td><td>{} {} {} {}</td><td>{}</td><td>{}</td></tr>\n",
-                         Esc(area.name.empty() ? "(no area)" : area.label), KindName(c->kind), Esc(c->decl),
-                         Esc(c->name), Esc(c->part), side(c->before, fa, "old"), side(c->after, fb, "new"));
+                         rt::EscapeMarkup(area.name.empty() ? "(no area)" : area.label), KindName(c->kind), rt::EscapeMarkup(c->decl),
+                         rt::EscapeMarkup(c->name), rt::EscapeMarkup(c->part), side(c->before, fa, "old"), side(c->after, fb, "new"));
     }
   out += "</table>\n";
 }
@@ -254,18 +241,18 @@ void TopTable(std::string& out, const Impact& impact) {
   for (const TopEvent& t : impact.top) {
     std::string columns, causes;
     for (const auto& c : t.columns)
-      columns += fmt::format("{} <span class=\"old\">{}</span> → <span class=\"new\">{}</span><br>", Esc(c.name),
-                             Esc(c.before), Esc(c.after));
+      columns += fmt::format("{} <span class=\"old\">{}</span> → <span class=\"new\">{}</span><br>", rt::EscapeMarkup(c.name),
+                             rt::EscapeMarkup(c.before), rt::EscapeMarkup(c.after));
     for (const Cause& c : t.causes) {
       std::string parts;
       for (const std::string& p : c.parts) parts += (parts.empty() ? "" : "; ") + p;
-      causes += fmt::format("{} <b>{}</b>{}{}: {}<br>", Esc(c.decl), Esc(c.name), c.area.empty() ? "" : " [" + Esc(c.area) + "]",
+      causes += fmt::format("{} <b>{}</b>{}{}: {}<br>", rt::EscapeMarkup(c.decl), rt::EscapeMarkup(c.name), c.area.empty() ? "" : " [" + rt::EscapeMarkup(c.area) + "]",
                             c.before.empty() && c.after.empty() ? ""
-                                : " = <span class=\"old\">" + Esc(c.before) + "</span> → <span class=\"new\">" + Esc(c.after) + "</span>",
-                            Esc(parts));
+                                : " = <span class=\"old\">" + rt::EscapeMarkup(c.before) + "</span> → <span class=\"new\">" + rt::EscapeMarkup(c.after) + "</span>",
+                            rt::EscapeMarkup(parts));
     }
     if (causes.empty()) causes = "no changed definition on its path";
-    out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", Esc(t.key), Esc(t.subject_key),
+    out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", rt::EscapeMarkup(t.key), rt::EscapeMarkup(t.subject_key),
                        columns, causes);
   }
   out += "</table>\n";
@@ -276,15 +263,15 @@ void TopTable(std::string& out, const Impact& impact) {
 std::string DiffHtml(const Sides& sides, const PolicyDiff& diff, const Impact* impact) {
   const ir::Header &ha = sides.old_program->header, &hb = sides.new_program->header;
   std::string out = "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\n<title>" +
-                    Esc(ha.title + " → " + hb.title) + "</title>\n<style>" + kStyle + "</style></head>\n<body>\n";
-  out += fmt::format("<h1>{} → {}</h1>\n<div class=\"sub\">{} ({}) → {} ({}) · {} differences</div>\n", Esc(ha.title),
-                     Esc(hb.title), Esc(sides.old_file), ha.year, Esc(sides.new_file), hb.year, diff.changes.size());
+                    rt::EscapeMarkup(ha.title + " → " + hb.title) + "</title>\n<style>" + kStyle + "</style></head>\n<body>\n";
+  out += fmt::format("<h1>{} → {}</h1>\n<div class=\"sub\">{} ({}) → {} ({}) · {} differences</div>\n", rt::EscapeMarkup(ha.title),
+                     rt::EscapeMarkup(hb.title), rt::EscapeMarkup(sides.old_file), ha.year, rt::EscapeMarkup(sides.new_file), hb.year, diff.changes.size());
   if (impact) {
     const Funds& f = impact->funds;
-    out += fmt::format("<div class=\"sub\">{} · {} and {}</div>\n", Esc(PopulationLine(*impact)), Esc(impact->persons),
-                       Esc(impact->claims));
+    out += fmt::format("<div class=\"sub\">{} · {} and {}</div>\n", rt::EscapeMarkup(PopulationLine(*impact)), rt::EscapeMarkup(impact->persons),
+                       rt::EscapeMarkup(impact->claims));
     if (impact->population.warn)
-      out += "<div class=\"warn\" data-figure=\"warning\">" + Esc(OutsideWarning(*impact)) + "</div>\n";
+      out += "<div class=\"warn\" data-figure=\"warning\">" + rt::EscapeMarkup(OutsideWarning(*impact)) + "</div>\n";
     out += "<h2>概览 headline figures</h2>\n<div class=\"cards\">\n";
     out += Card("payouts", "基金支出合计 all funds", f.payouts.before, f.payouts.after, true);
     for (const Totals& t : f.funds) out += Card("fund_" + t.column, t.label + " " + t.column, t.before, t.after, true);
@@ -294,7 +281,7 @@ std::string DiffHtml(const Sides& sides, const PolicyDiff& diff, const Impact* i
                 PerHead(f.payouts.after, f.persons), false);
     out += fmt::format("<div class=\"card\"><div class=\"k\">{} rows changed</div><div class=\"v\" data-figure=\"changed\" "
                        "data-count=\"{}\">{}</div><div class=\"d\">of {}</div></div>\n</div>\n",
-                       Esc(impact->events.record), impact->events.changed, impact->events.changed, impact->events.rows);
+                       rt::EscapeMarkup(impact->events.record), impact->events.changed, impact->events.changed, impact->events.rows);
     out += "<h2>基金 funds, income and balance</h2>\n";
     FundsTable(out, *impact);
     if (!impact->waterfall.steps.empty()) {
@@ -305,7 +292,7 @@ std::string DiffHtml(const Sides& sides, const PolicyDiff& diff, const Impact* i
       WaterfallTable(out, impact->waterfall);
     }
     if (!impact->by.empty()) {
-      out += "<h2>分组 by " + Esc(impact->by) + " (all funds, old and new)</h2>\n" + GroupSvg(*impact);
+      out += "<h2>分组 by " + rt::EscapeMarkup(impact->by) + " (all funds, old and new)</h2>\n" + GroupSvg(*impact);
       out += "<table><tr><th>group</th><th class=\"n\">rows</th><th class=\"n\">changed</th><th class=\"n\">old 元</th>"
              "<th class=\"n\">new 元</th><th class=\"n\">change 元</th></tr>\n";
       for (const Group& g : impact->group_rows) {
@@ -314,7 +301,7 @@ std::string DiffHtml(const Sides& sides, const PolicyDiff& diff, const Impact* i
         for (const Totals& t : g.totals)
           if (t.role == ir::ColumnRole::Fund) a += t.before, b += t.after;
         out += fmt::format("<tr><td>{} {}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
-                           "<td class=\"n\">{}</td><td class=\"n {}\">{}</td></tr>\n", Esc(g.label), Esc(g.key),
+                           "<td class=\"n\">{}</td><td class=\"n {}\">{}</td></tr>\n", rt::EscapeMarkup(g.label), rt::EscapeMarkup(g.key),
                            impact->by_subject ? g.subjects : g.events, g.changed, Grouped(a), Grouped(b),
                            ChangeClass(b - a), SignedGrouped(b - a));
       }
@@ -325,7 +312,7 @@ std::string DiffHtml(const Sides& sides, const PolicyDiff& diff, const Impact* i
       bool fund = false;
       for (const Totals& t : impact->events.totals) fund = fund || (t.column == d.column && t.role == ir::ColumnRole::Fund);
       if (!fund || d.increased + d.decreased == 0) continue;
-      out += fmt::format("<div class=\"sub\">{}: {} up (total {} 元), {} down (total {} 元)</div>\n", Esc(d.column),
+      out += fmt::format("<div class=\"sub\">{}: {} up (total {} 元), {} down (total {} 元)</div>\n", rt::EscapeMarkup(d.column),
                          d.increased, SignedGrouped(d.sum_increase), d.decreased, SignedGrouped(d.sum_decrease));
       out += DistributionSvg(d);
     }

@@ -8,6 +8,7 @@
 #include "compiler/driver/golden_case.h"
 #include "compiler/driver/session.h"
 #include "runtime/csv.h"
+#include "runtime/markup.h"
 
 namespace polc::driver {
 
@@ -19,20 +20,6 @@ struct TestOptions {
   std::string engine = "jit";
 };
 
-std::string Xml(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 bool WriteJunit(const std::string& path, const std::string& suite, const std::vector<CaseOutcome>& outcomes) {
   size_t failures = 0;
   double seconds = 0;
@@ -43,10 +30,10 @@ bool WriteJunit(const std::string& path, const std::string& suite, const std::ve
   std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   xml += fmt::format("<testsuites name=\"polc test\" tests=\"{}\" failures=\"{}\" time=\"{:.3f}\">\n",
                      outcomes.size(), failures, seconds);
-  xml += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" time=\"{:.3f}\">\n", Xml(suite),
+  xml += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" time=\"{:.3f}\">\n", rt::EscapeMarkup(suite),
                      outcomes.size(), failures, seconds);
   for (const CaseOutcome& o : outcomes) {
-    xml += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\"", Xml(suite), Xml(o.name), o.seconds);
+    xml += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\"", rt::EscapeMarkup(suite), rt::EscapeMarkup(o.name), o.seconds);
     if (o.passed) {
       xml += "/>\n";
       continue;
@@ -54,7 +41,7 @@ bool WriteJunit(const std::string& path, const std::string& suite, const std::ve
     std::string body;
     for (const std::string& p : o.problems) body += p + "\n";
     xml += fmt::format(">\n      <failure message=\"{} problem{}\">{}</failure>\n    </testcase>\n",
-                       o.problems.size(), o.problems.size() == 1 ? "" : "s", Xml(body));
+                       o.problems.size(), o.problems.size() == 1 ? "" : "s", rt::EscapeMarkup(body));
   }
   xml += "  </testsuite>\n</testsuites>\n";
   rt::AtomicOutputFile file;
