@@ -22,31 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-using Rows = std::vector<std::vector<std::string>>;
-
-Rows ReadCsv(const std::string& path) {
-  rt::CsvReader reader;
-  std::string error;
-  EXPECT_TRUE(reader.Open(path, error)) << error;
-  Rows rows;
-  std::vector<std::string_view> fields;
-  while (reader.Next(fields)) rows.emplace_back(fields.begin(), fields.end());
-  return rows;
-}
-
-size_t Column(const Rows& rows, const std::string& name) {
-  for (size_t i = 0; i < rows[0].size(); ++i)
-    if (rows[0][i] == name) return i;
-  ADD_FAILURE() << "no column " << name;
-  return 0;
-}
-
-int64_t Fen(const std::string& text) {
-  int64_t fen = 0;
-  std::string error;
-  EXPECT_TRUE(rt::ParseMoney(text, fen, error)) << text << ": " << error;
-  return fen;
-}
 
 // Every cell that is a date, moved by `years` (29 February becomes the 28th).
 void WriteShifted(const std::string& from, const std::string& to, int years) {

@@ -25,37 +25,12 @@ namespace polc {
 namespace {
 
 namespace fs = std::filesystem;
-using Rows = std::vector<std::vector<std::string>>;
 
 const std::string kSrc = POLC_SOURCE_DIR;
 const std::string k2026 = kSrc + "/policies/huaihua-2026.policy";
 const std::string k2027 = kSrc + "/tests/files/diff/huaihua-2027.policy";
 const std::string kPersons = kSrc + "/examples/persons.csv";
 const std::string kClaims = kSrc + "/examples/claims.csv";
-
-Rows ReadCsv(const std::string& path) {
-  rt::CsvReader reader;
-  std::string error;
-  EXPECT_TRUE(reader.Open(path, error)) << error;
-  Rows rows;
-  std::vector<std::string_view> fields;
-  while (reader.Next(fields)) rows.emplace_back(fields.begin(), fields.end());
-  return rows;
-}
-
-size_t Column(const Rows& rows, const std::string& name) {
-  for (size_t i = 0; i < rows[0].size(); ++i)
-    if (rows[0][i] == name) return i;
-  ADD_FAILURE() << "no column " << name;
-  return 0;
-}
-
-int64_t Fen(const std::string& text) {
-  int64_t fen = 0;
-  std::string error;
-  EXPECT_TRUE(rt::ParseMoney(text, fen, error)) << text << ": " << error;
-  return fen;
-}
 
 // The impact computed in process, with the waterfall's variants settled by the JIT.
 struct Computed {

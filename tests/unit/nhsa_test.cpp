@@ -48,13 +48,6 @@ std::vector<std::vector<std::string>> Cells(const std::string& text) {
   return rows;
 }
 
-int64_t Fen(const std::string& cell) {
-  int64_t fen = -1;
-  std::string error;
-  EXPECT_TRUE(rt::ParseMoney(cell, fen, error)) << cell;
-  return fen;
-}
-
 TEST_F(Nhsa, WorkedExampleUnderThePlatformsNames) {
   ASSERT_EQ(Polc("--format nhsa --out n.csv --persons-out p.csv"), 0) << err_;
   const auto rows = Cells(ReadAll(root_ + "/n.csv"));

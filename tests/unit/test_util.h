@@ -15,6 +15,13 @@ namespace polc {
 std::string ReadAll(const std::string& path);
 void WriteAll(const std::string& path, const std::string& text);
 
+// A CSV file as rows of cells (the header first), read with the project's reader; a failure to
+// open it fails the test. `Column` is the index of a header cell; `Fen` parses a money cell.
+using Rows = std::vector<std::vector<std::string>>;
+Rows ReadCsv(const std::string& path);
+size_t Column(const Rows& rows, const std::string& name);
+int64_t Fen(const std::string& text);
+
 // A new directory /tmp/PREFIX.XXXXXX; "" when it cannot be made.
 std::string MakeTempDir(const std::string& prefix);
 
