@@ -353,11 +353,8 @@ class Grouper {
     std::vector<size_t> order(groups_.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
     const bool numeric = key_.type.base == ir::Base::Int;
-    std::sort(order.begin(), order.end(), [&](size_t x, size_t y) {
-      const std::string &a = groups_[x].key, &b = groups_[y].key;
-      if (numeric && a != "(none)" && b != "(none)") return std::stoll(a) < std::stoll(b);
-      return a < b;
-    });
+    std::sort(order.begin(), order.end(),
+              [&](size_t x, size_t y) { return GroupBefore(groups_[x].key, groups_[y].key, numeric); });
     std::vector<Group> sorted;
     for (size_t i : order) sorted.push_back(std::move(groups_[i]));
     groups_ = std::move(sorted);
@@ -384,6 +381,15 @@ class Grouper {
   std::vector<Group>& groups_;
   std::map<std::string, size_t> index_;
 };
+
+}  // namespace
+
+bool GroupBefore(const std::string& a, const std::string& b, bool numeric) {
+  if (numeric && a != "(none)" && b != "(none)") return std::stoll(a) < std::stoll(b);
+  return a < b;
+}
+
+namespace {
 
 Totals Sum(const std::string& name, const std::vector<const Totals*>& parts, int sign = 1) {
   Totals t{name, ir::ColumnRole::None, "", 0, 0, true, true, 0, 0};
@@ -422,14 +428,26 @@ bool ComputeImpact(const ImpactInputs& old_side, const ImpactInputs& new_side, c
   settle::Inputs ia, ib;
   if (!Read(new_side, options, 0, ib, error)) return false;
   PopulationYear& year = impact.population;
-  year = FindYear(pb, ib, options.population_year, std::max(pa.header.year, pb.header.year));
+  const int64_t newer = std::max(pa.header.year, pb.header.year);
+  year = FindYear(pb, ib, options.population_year, newer);
   year.old_shift = pa.header.year - year.year;
   year.new_shift = pb.header.year - year.year;
+  if (options.sharded) {
+    // The year is the whole population's (so every shard moves the dates alike); the counts
+    // are the shard's own, so that the shards' counts add up to the whole's.
+    settle::KeepShard(ib, options.shard);
+    const PopulationYear own = FindYear(pb, ib, year.year, newer);
+    year.dated = own.dated;
+    year.in_year = own.in_year;
+    impact.shard = {true, options.shard.k, options.shard.n, static_cast<int64_t>(ib.events.Size()), options.top, ""};
+  }
   if (year.new_shift != 0) {
     ib = settle::Inputs();
     if (!Read(new_side, options, year.new_shift, ib, error)) return false;
+    settle::KeepShard(ib, options.shard);
   }
   if (!Read(old_side, options, year.old_shift, ia, error)) return false;
+  settle::KeepShard(ia, options.shard);
   if (ia.subjects.Size() != ib.subjects.Size() || ia.events.Size() != ib.events.Size()) {
     error = "the two policies read the inputs into different rows";
     return false;
@@ -441,6 +459,7 @@ bool ComputeImpact(const ImpactInputs& old_side, const ImpactInputs& new_side, c
 
   GroupKey key;
   if (!ResolveKey(new_side, options.by, year.new_shift, options, impact, key, error)) return false;
+  if (key.level >= 0) impact.shard.by_type = ir::BaseName(key.type.base);
 
   const int64_t old_to_new = pb.header.year - pa.header.year;
   RecordComparer subjects(pa, pb, ia, ib, 0, old_to_new, impact.subjects);
@@ -491,6 +510,7 @@ bool ComputeImpact(const ImpactInputs& old_side, const ImpactInputs& new_side, c
       candidate.score = score;
       if (top.size() == options.top && !better(candidate, top.top())) continue;
       candidate.key = ib.EventKey(row);
+      candidate.line = ib.events.Line(row);
       candidate.subject_key = ib.SubjectKey(s);
       candidate.columns = events.Changed(before, after);
       top.push(std::move(candidate));

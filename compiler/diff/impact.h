@@ -13,6 +13,7 @@
 
 #include "compiler/diff/diff.h"
 #include "compiler/interp/interp.h"
+#include "compiler/settle/shard.h"
 
 namespace polc::diff {
 
@@ -63,6 +64,7 @@ struct Cause {
 
 struct TopEvent {
   uint32_t row = 0;      // event row in input order
+  uint64_t line = 0;     // its line in the claims input (the same in a shard and in the whole run)
   std::string key, subject_key;
   int64_t score = 0;     // the largest change of a money column, in fen, absolute
   struct Column {
@@ -85,6 +87,10 @@ struct ImpactOptions {
   int64_t population_year = 0;  // 0: from the event dates (see PopulationYear)
   bool waterfall = true;        // settle a variant per changed area (waterfall.cpp)
   int threads = 1;              // the variants settle on this many threads
+  // --shard K/N: only the persons of shard K (docs/scale.md); the population's year is still
+  // found from all claims, so every shard moves the dates alike.
+  bool sharded = false;
+  settle::Shard shard;
 };
 
 // The population's year and what moving it did.
@@ -144,7 +150,20 @@ struct Impact {
   Waterfall waterfall;
   std::vector<TopEvent> top;
   double seconds = 0;
+  // With --shard: what `polc merge --summaries` needs to add shards up exactly (the JSON's
+  // "shard" member; absent for the whole population).
+  struct ShardPart {
+    bool sharded = false;
+    uint32_t k = 0, n = 1;
+    int64_t events = 0;   // event rows of the shard's persons (for the population warning)
+    size_t top = 0;       // --top
+    std::string by_type;  // the grouping key's type: enum, int, bool, text ("" without groups)
+  } shard;
 };
+
+// The order of the groups of a non-enumeration key: "(none)" first, then numerically for an
+// int key, else as text.
+bool GroupBefore(const std::string& a, const std::string& b, bool numeric);
 
 // What settles a program built here (a policy variant of the waterfall, the --by rule): the
 // driver's engine, kept alive by `owner`.

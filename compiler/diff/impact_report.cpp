@@ -186,6 +186,10 @@ void GroupsText(std::string& out, const Impact& impact, const Style& style) {
 
 std::string ImpactText(const Impact& impact, const Style& style) {
   std::string out = "\n" + style.Bold(fmt::format("impact on {} and {}", impact.persons, impact.claims)) + "\n";
+  if (impact.shard.sharded)
+    out += fmt::format("  shard {0}/{1}: only the persons whose id hashes to shard {0} of {1} (polc merge --summaries "
+                       "adds up the --format json outputs of all {1} shards)\n",
+                       impact.shard.k, impact.shard.n);
   out += "  " + PopulationLine(impact) + "\n";
   if (impact.population.warn) out += "  " + style.Bold(style.Old(OutsideWarning(impact))) + "\n";
   FundsText(out, impact, style);
@@ -271,6 +275,12 @@ std::string ImpactJson(const Impact& impact) {
     return fmt::format("{{\"key\":{},\"subject\":{},\"score\":{},\"columns\":{},\"causes\":{}}}", JsonQuote(t.key),
                        JsonQuote(t.subject_key), JsonQuote(Money(t.score)), columns, causes);
   });
+  const Impact::ShardPart& s = impact.shard;
+  if (s.sharded) {
+    out += fmt::format(",\"shard\":{{\"k\":{},\"n\":{},\"events\":{},\"top\":{},\"by_type\":{},\"lines\":{}}}", s.k, s.n,
+                       s.events, s.top, JsonQuote(s.by_type),
+                       Array(impact.top, [](const TopEvent& t) { return std::to_string(t.line); }));
+  }
   return out + "}";
 }
 

@@ -20,6 +20,7 @@
 #include "compiler/io/read_inputs.h"
 #include "compiler/parse/parse.h"
 #include "compiler/settle/population.h"
+#include "compiler/settle/shard.h"
 #include "runtime/date.h"
 
 namespace polc::diff {
@@ -190,6 +191,7 @@ bool SettleProgram(const ImpactInputs& side, const ir::Program& program, const I
     note = errors.Render();
     return false;
   }
+  settle::KeepShard(inputs, options.shard);  // the same persons as the main comparison
   settle::Population population;
   population.subjects = inputs.subjects.Size();
   population.settle = [&](size_t, uint32_t s) { settler.settle(inputs, s, sink, settle::SettleOptions{}); };

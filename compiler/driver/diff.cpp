@@ -1,5 +1,5 @@
 // `polc diff OLD NEW [--format text|json|csv|html] [--color auto|always|never] [--persons P
-// --claims C [--top N] [--by FIELD] [--population-year Y] [--engine jit|interp]]`: what changed between two checked policies, grouped by
+// --claims C [--top N] [--by FIELD] [--population-year Y] [--engine jit|interp] [--shard K/N]]`: what changed between two checked policies, grouped by
 // area, and optionally what it does to a population. Exit codes as diff(1): 0 no differences,
 // 1 differences, 2 trouble (a policy that does not compile, bad input).
 #include <unistd.h>
@@ -35,6 +35,10 @@ int RunDiff(const DiffOptions& options) {
   if (a == nullptr || b == nullptr) return 2;
   if (options.impact.persons.empty() != options.impact.claims.empty()) {
     std::cerr << "polc diff: --persons and --claims go together\n";
+    return 2;
+  }
+  if (options.impact.sharded && (options.impact.persons.empty() || (options.format != "json" && options.format != "text"))) {
+    std::cerr << "polc diff: --shard needs --persons and --claims and --format json (to merge) or text\n";
     return 2;
   }
   int exit_code = 2;
@@ -119,6 +123,15 @@ void AddDiffCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--persons", options->impact.persons, "subject CSV: settle it under both policies");
   cmd->add_option("--claims", options->impact.claims, "event CSV: settle it under both policies");
   cmd->add_option("--top", options->impact.top, "how many of the most changed claims to explain (default 10)");
+  cmd->add_option_function<std::string>(
+      "--shard",
+      [options](const std::string& text) {
+        std::string error;
+        if (!settle::ParseShard(text, options->impact.shard, error)) throw CLI::ValidationError(error);
+        options->impact.sharded = true;
+      },
+      "K/N: the impact on the persons of shard K of N only, as polc run --shard (--format json or text); "
+      "polc merge --summaries adds up the shards' JSON");
   cmd->add_option("--by", options->impact.by,
                   "a claim or person field or a rule of the new policy to total by (default: the claim's first enumeration field)");
   AddEngineOption(*cmd, options->impact.engine);

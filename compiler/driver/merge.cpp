@@ -160,7 +160,7 @@ void AddMergeCommand(CLI::App& app, int& exit_code) {
                   "with --summaries: the shards' summary JSON files")
       ->required();
   cmd->add_flag("--summaries", options->summaries,
-                "add up polc summary --format json outputs of shards (to stdout, or --out)");
+                "add up the polc summary --format json (or polc diff --format json) outputs of shards (to stdout, or --out)");
   cmd->add_option("--persons", options->persons, "the subject CSV the shards read");
   cmd->add_option("--claims", options->claims, "the event CSV the shards read");
   cmd->add_option("--out", options->out, "merged claim results to write (--summaries: the merged JSON)");

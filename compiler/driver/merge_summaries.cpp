@@ -1,10 +1,12 @@
 // `polc merge --summaries A.json B.json ...`: adds up the `polc summary --format json` outputs
-// of shards (`--shard K/N`) into the summary of the whole population (docs/scale.md). Counts,
+// of shards (`--shard K/N`) into the summary of the whole population (docs/scale.md); `polc diff
+// --shard K/N --format json` outputs go to merge_impacts.cpp. Counts,
 // money totals, absent counts and the funds add; identities (file, title, region, year,
 // columns, words) must agree; balance_per_person is recomputed from the sums, rounded half away
 // from zero to the fen as summary rounds it.
 #include <fstream>
 #include <iostream>
+#include <iterator>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -89,6 +91,22 @@ void AddPolicy(json& into, const json& add, const std::string& where) {
 }  // namespace
 
 bool MergeSummaries(const std::vector<std::string>& paths, std::string& merged, std::string& error) {
+  if (!paths.empty()) {
+    std::ifstream in(paths[0], std::ios::binary);
+    std::string first((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in && IsDiffJson(first)) {
+      std::vector<std::string> texts;
+      for (const std::string& path : paths) {
+        std::ifstream part(path, std::ios::binary);
+        if (!part) {
+          error = fmt::format("{}: cannot read", path);
+          return false;
+        }
+        texts.emplace_back((std::istreambuf_iterator<char>(part)), std::istreambuf_iterator<char>());
+      }
+      return MergeImpacts(paths, texts, merged, error);
+    }
+  }
   json total;
   for (size_t i = 0; i < paths.size(); ++i) {
     std::ifstream in(paths[i]);

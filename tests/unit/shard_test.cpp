@@ -3,11 +3,13 @@
 // settlement order or not, with the person output), and merge refuses parts that do not fit.
 #include <algorithm>
 #include <filesystem>
+#include <set>
 #include <sstream>
 #include <vector>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "compiler/settle/shard.h"
 #include "tests/unit/test_util.h"
@@ -210,6 +212,75 @@ TEST_F(ShardCli, MergeSummariesAddsShardsUp) {
   WriteAll(root_ + "/d.json", "{\"schema\":\"other\"}");
   EXPECT_EQ(Polc("merge --summaries a.json d.json"), 1);
   EXPECT_NE(err_.find("d.json: not a polc summary"), std::string::npos) << err_;
+}
+
+// `polc diff --shard K/N --format json` of 3 shards, merged by `polc merge --summaries` (the
+// parts in any order), is the single diff's JSON byte for byte: across two policy years (the
+// population moved, a year step in the waterfall), with the population warning, groups by an
+// enumeration, an int claim field (absent values, sorted as numbers) and a person field, and
+// the top claims (the union of the shards' own top lists, ties broken by input line as the
+// single run breaks them). Then merge refuses a missing shard, a shard twice, a whole run, a
+// different pair of policies and a summary among diffs.
+TEST_F(ShardCli, MergedShardDiffsAreTheWholeDiff) {
+  const std::string years =
+      fmt::format("'{0}/policies/huaihua-2025.policy' '{0}/policies/huaihua-2026.policy'", POLC_SOURCE_DIR);
+  const std::string cities =
+      fmt::format("'{0}/policies/huaihua-2026.policy' '{0}/policies/yueyang-louqu-2026.policy'", POLC_SOURCE_DIR);
+  const std::string inputs = "--persons pop/persons.csv --claims pop/claims.csv --format json --engine interp --threads 1";
+  const std::vector<std::pair<std::string, std::string>> runs = {
+      {years, ""}, {years, " --population-year 2024 --top 5"}, {cities, " --by zero_claim_years --top 5"},
+      {cities, " --by disease --top 100"}};  // last: diff0..2.json are kept for the refusals below
+  for (const auto& [policies, options] : runs) {
+    const PolcRun all = RunPolc(root_, fmt::format("diff {} {}{}", policies, inputs, options), root_);
+    ASSERT_EQ(all.code, 1) << all.err;
+    EXPECT_EQ(all.out.find("\"shard\""), std::string::npos);
+    std::string parts;
+    for (int k = 0; k < 3; ++k) {
+      const PolcRun r = RunPolc(root_, fmt::format("diff {} {}{} --shard {}/3", policies, inputs, options, k), root_);
+      ASSERT_EQ(r.code, 1) << r.err;
+      EXPECT_NE(r.out.find(fmt::format("\"shard\":{{\"k\":{},\"n\":3,", k)), std::string::npos);
+      EXPECT_NE(r.out, all.out);
+      WriteAll(root_ + fmt::format("/diff{}.json", k), r.out);
+      parts = fmt::format(" diff{}.json", k) + parts;
+    }
+    ASSERT_EQ(Polc("merge --summaries" + parts + " --out merged-diff.json"), 0) << err_;
+    EXPECT_EQ(ReadAll(root_ + "/merged-diff.json"), all.out) << options;
+    WriteAll(root_ + "/whole-diff.json", all.out);
+  }
+  // What the runs went through: the year step, the warning, groups 9 before 10, tied scores.
+  const nlohmann::json whole = nlohmann::json::parse(ReadAll(root_ + "/whole-diff.json"))["impact"];
+  EXPECT_EQ(whole["groups"][0]["word"], "(none)");
+  std::vector<std::string> words;
+  for (const auto& g : whole["groups"]) words.push_back(g["word"]);
+  const auto nine = std::find(words.begin(), words.end(), "9"), ten = std::find(words.begin(), words.end(), "10");
+  ASSERT_NE(ten, words.end());
+  EXPECT_LT(nine, ten);
+  std::set<std::string> scores;
+  for (const auto& t : whole["top"]) scores.insert(t["score"].get<std::string>());
+  EXPECT_EQ(whole["top"].size(), 100u);
+  EXPECT_LT(scores.size(), whole["top"].size()) << "no tie among the top claims";
+  const PolcRun warned =
+      RunPolc(root_, fmt::format("diff {} {} --population-year 2024 --top 5 --shard 0/3", years, inputs), root_);
+  EXPECT_NE(warned.out.find("\"steps\":[{\"kind\":\"year\""), std::string::npos);
+  EXPECT_NE(warned.out.find("\"warning\":\"WARNING"), std::string::npos);
+
+  EXPECT_EQ(Polc("merge --summaries diff0.json diff2.json"), 1);
+  EXPECT_NE(err_.find("shard 1/3 missing"), std::string::npos) << err_;
+  EXPECT_EQ(Polc("merge --summaries diff0.json diff1.json diff1.json"), 1);
+  EXPECT_NE(err_.find("diff1.json: shard 1/3 again"), std::string::npos) << err_;
+  EXPECT_EQ(Polc("merge --summaries diff0.json whole-diff.json diff2.json"), 1);
+  EXPECT_NE(err_.find("whole-diff.json: impact: no member shard"), std::string::npos) << err_;
+  const PolcRun other = RunPolc(root_, fmt::format("diff {} {} --by disease --top 100 --shard 1/3", years, inputs), root_);
+  ASSERT_EQ(other.code, 1) << other.err;
+  WriteAll(root_ + "/other-diff.json", other.out);
+  EXPECT_EQ(Polc("merge --summaries diff0.json other-diff.json diff2.json"), 1);
+  EXPECT_NE(err_.find("other-diff.json: the policy diff differs"), std::string::npos) << err_;
+  WriteAll(root_ + "/not-diff.json", "{\"schema\":\"polc-summary\",\"version\":1,\"policies\":[]}\n");
+  EXPECT_EQ(Polc("merge --summaries diff0.json not-diff.json diff2.json"), 1);
+  EXPECT_NE(err_.find("not-diff.json: not a polc diff"), std::string::npos) << err_;
+  // A shard's CSV or HTML report would not say it is one: refused.
+  EXPECT_EQ(Polc(fmt::format("diff {} --persons pop/persons.csv --claims pop/claims.csv --format csv --shard 0/3", years)), 2);
+  EXPECT_NE(err_.find("--shard needs"), std::string::npos) << err_;
 }
 
 }  // namespace
