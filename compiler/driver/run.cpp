@@ -1,6 +1,6 @@
 // `polc run POLICY --persons P --claims C --out R [--persons-out S] [--next-out N] [--engine jit|interp]
 // [--shard K/N] [--format csv|nhsa]`, or with `--db URI --persons-table T --claims-table T
-// --out-table T [--persons-out-table T] [--replace]` PostgreSQL tables instead of files: settles a population (or one shard of it, docs/scale.md)
+// --out-table T [--persons-out-table T] [--replace] [--format csv|nhsa]` PostgreSQL tables instead of files: settles a population (or one shard of it, docs/scale.md)
 // and writes the result files (spec section 12), the claim results optionally under the national
 // platform's field names (docs/nhsa.md). Nothing on stdout; on any error no output file is left
 // behind.
@@ -47,8 +47,6 @@ bool CheckSources(const RunOptions& o, std::string& error) {
   } else if (tables) {
     if (o.db.empty() || o.tables.persons.empty() || o.tables.claims.empty() || o.tables.out.empty()) {
       error = "with --db: --persons-table, --claims-table and --out-table are required";
-    } else if (o.format != "csv") {
-      error = "--format nhsa writes files; with --db the result tables have the policy's columns";
     }
   } else if (o.persons.empty() || o.claims.empty() || o.out.empty()) {
     error = "--persons, --claims and --out are required (or --db and its tables)";
@@ -57,7 +55,8 @@ bool CheckSources(const RunOptions& o, std::string& error) {
 }
 
 // The --db path: tables in, tables out.
-bool RunOnDatabase(const RunOptions& options, const ir::Program& program, Settlers& engine, const settle::Shard& shard) {
+bool RunOnDatabase(const RunOptions& options, const ir::Program& program, Settlers& engine, const settle::Shard& shard,
+                   const std::vector<io::NhsaField>& nhsa) {
   io::PgSession session;
   std::string error;
   io::ReadOptions read;
@@ -66,7 +65,7 @@ bool RunOnDatabase(const RunOptions& options, const ir::Program& program, Settle
   const bool ok = session.Connect(options.db, error) && session.CheckOutputs(options.tables, error) &&
                   session.ReadInputs(*engine.interp, options.tables, inputs, read, error);
   if (ok) settle::KeepShard(inputs, shard);
-  if (!ok || !session.WriteResults(program, engine.settlers, inputs, options.tables, error)) {
+  if (!ok || !session.WriteResults(program, engine.settlers, inputs, options.tables, error, nhsa, options.mapping)) {
     // Bad rows come as lines of their own, as LoadInputs prints them for files.
     std::cerr << (error.ends_with('\n') ? error : "polc: " + error + "\n");
     return false;
@@ -118,7 +117,7 @@ int RunRun(const RunOptions& options) {
       std::unique_ptr<Settlers> engine = MakeSettlers(c->program, SpeedConfig(options.engine, options.threads, options.no_cache), std::cerr);
       if (!options.db.empty()) {
         progress.Finish(0, "");
-        if (RunOnDatabase(options, c->program, *engine, shard)) exit_code = 0;
+        if (RunOnDatabase(options, c->program, *engine, shard, nhsa)) exit_code = 0;
         return;
       }
       progress.Phase("reading " + options.claims);

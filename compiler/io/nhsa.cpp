@@ -29,6 +29,7 @@ struct Resolved {
   const NhsaField* field = nullptr;
   int index = -1;       // claim field or output column
   bool money = false;
+  NhsaColumn column;    // as written
   std::vector<size_t> terms;  // kSum: positions in the resolved list
 };
 
@@ -102,7 +103,7 @@ bool ReadNhsaMapping(const std::string& path, std::vector<NhsaField>& fields, st
 
 bool WriteNhsa(const ir::Program& program, const settle::Inputs& inputs, const std::vector<NhsaField>& fields,
                const std::string& mapping_path, const std::string& results_path, const std::string& out_path,
-               std::string& error) {
+               std::string& error, std::vector<NhsaColumn>* columns) {
   const ir::Record& claim = program.records[1];
   const ir::Output& output = program.outputs[static_cast<size_t>(program.output_of[1])];
   std::vector<Resolved> resolved;
@@ -124,6 +125,7 @@ bool WriteNhsa(const ir::Program& program, const settle::Inputs& inputs, const s
         return missing(fmt::format("the policy's {} record has no field {}", claim.name, f.column));
       }
       r.money = claim.fields[static_cast<size_t>(r.index)].type.base == ir::Base::Money;
+      r.column = {f.name, claim.fields[static_cast<size_t>(r.index)].type.base, false};  // absent: empty
     } else if (f.from == NhsaField::From::kResult) {
       for (size_t i = 0; i < output.columns.size(); ++i) {
         if (output.columns[i].name == f.column) r.index = static_cast<int>(i);
@@ -132,9 +134,12 @@ bool WriteNhsa(const ir::Program& program, const settle::Inputs& inputs, const s
         if (f.omit_if_missing) continue;
         return missing(fmt::format("the policy's output {} has no column {}", output.name, f.column));
       }
-      r.money = output.columns[static_cast<size_t>(r.index)].value->type.base == ir::Base::Money;
+      const ir::OutputColumn& column = output.columns[static_cast<size_t>(r.index)];
+      r.money = column.value->type.base == ir::Base::Money;
+      r.column = {f.name, column.value->type.base, !column.absent.empty()};
     } else {
       r.money = true;
+      r.column = {f.name, ir::Base::Money, false};
       for (const std::string& term : f.terms) {
         for (size_t i = 0; i < names.size(); ++i) {
           if (names[i] != term) continue;
@@ -154,6 +159,10 @@ bool WriteNhsa(const ir::Program& program, const settle::Inputs& inputs, const s
     names.push_back(f.name);
   }
 
+  if (columns != nullptr) {
+    columns->clear();
+    for (const Resolved& r : resolved) columns->push_back(r.column);
+  }
   rt::CsvReader reader;
   if (!reader.Open(results_path, error)) return false;
   std::vector<std::string_view> cells;

@@ -23,6 +23,15 @@ struct NhsaField {
   uint64_t line = 0;               // in the mapping file
 };
 
+// A column of the nhsa output as written: its name, the type of its values, and whether a cell
+// may hold an absent word instead (a result column that declares one), for a database's
+// column types (docs/postgresql.md).
+struct NhsaColumn {
+  std::string name;
+  ir::Base base = ir::Base::Text;
+  bool word = false;
+};
+
 // Reads a mapping file (header field,source,if_missing,meaning). False with `error` set as
 // `path:line: ...`.
 bool ReadNhsaMapping(const std::string& path, std::vector<NhsaField>& fields, std::string& error);
@@ -30,9 +39,10 @@ bool ReadNhsaMapping(const std::string& path, std::vector<NhsaField>& fields, st
 // Rewrites the claim results `results_path` (the CSV polc run writes, one row per input claim
 // in input order) as `out_path` under the mapping, reading claim fields from `inputs`. The
 // file appears only when complete. False with `error` set (a mapping that names a column the
-// policy lacks, an amount beyond numeric(16,2)).
+// policy lacks, an amount beyond numeric(16,2)). `columns`, when given, receives the columns
+// written.
 bool WriteNhsa(const ir::Program& program, const settle::Inputs& inputs, const std::vector<NhsaField>& fields,
                const std::string& mapping_path, const std::string& results_path, const std::string& out_path,
-               std::string& error);
+               std::string& error, std::vector<NhsaColumn>* columns = nullptr);
 
 }  // namespace polc::io

@@ -263,15 +263,16 @@ std::string NameRows(const std::string& rendered, RowNames names[2]) {
 
 // The column type of an output column: numeric(16,2), bigint or date when every value written
 // fits it (no absent word), text otherwise, so COPY ... TO gives back polc's bytes.
-std::string ColumnType(const ir::OutputColumn& column) {
-  if (!column.absent.empty()) return "text";
-  switch (column.value->type.base) {
+std::string SqlType(ir::Base base, bool word) {
+  if (word) return "text";
+  switch (base) {
     case ir::Base::Money: return "numeric(16,2)";
     case ir::Base::Int: return "bigint";
     case ir::Base::Date: return "date";
     default: return "text";
   }
 }
+std::string ColumnType(const ir::OutputColumn& column) { return SqlType(column.value->type.base, !column.absent.empty()); }
 
 }  // namespace
 
@@ -315,21 +316,35 @@ bool PgSession::ReadInputs(settle::RowChecker& checker, const PgTables& tables, 
 }
 
 bool PgSession::WriteResults(const ir::Program& program, const std::vector<settle::SettleFn>& settlers,
-                             const settle::Inputs& inputs, const PgTables& tables, std::string& error) {
+                             const settle::Inputs& inputs, const PgTables& tables, std::string& error,
+                             const std::vector<NhsaField>& nhsa, const std::string& mapping_path) {
   State& s = *state_;
-  const std::string paths[2] = {s.dir + "/persons_result.csv", s.dir + "/result.csv"};
+  std::string paths[2] = {s.dir + "/persons_result.csv", s.dir + "/result.csv"};
   if (!io::WriteResults(program, settlers, inputs, paths[1], tables.persons_out.empty() ? "" : paths[0], error)) {
     return false;
   }
+  std::string columns[2];
+  for (int kind = 0; kind < 2; ++kind) {
+    if (program.output_of[kind] < 0) continue;
+    for (const ir::OutputColumn& column : program.outputs[static_cast<size_t>(program.output_of[kind])].columns) {
+      columns[kind] += fmt::format("{}{} {}", columns[kind].empty() ? "" : ", ", s.Ident(column.name), ColumnType(column));
+    }
+  }
+  if (!nhsa.empty()) {
+    // The claim results under the platform's field names, as `polc run --format nhsa` writes them.
+    std::vector<NhsaColumn> fields;
+    const std::string nhsa_path = s.dir + "/result_nhsa.csv";
+    if (!WriteNhsa(program, inputs, nhsa, mapping_path, paths[1], nhsa_path, error, &fields)) return false;
+    paths[1] = nhsa_path;
+    columns[1].clear();
+    for (const NhsaColumn& f : fields) {
+      columns[1] += fmt::format("{}{} {}", columns[1].empty() ? "" : ", ", s.Ident(f.name), SqlType(f.base, f.word));
+    }
+  }
   if (!s.Exec("BEGIN", "starting the transaction", error)) return false;
   auto write = [&](int kind, const std::string& table) {
-    const ir::Output& output = program.outputs[static_cast<size_t>(program.output_of[kind])];
-    std::string columns;
-    for (const ir::OutputColumn& column : output.columns) {
-      columns += fmt::format("{}{} {}", columns.empty() ? "" : ", ", s.Ident(column.name), ColumnType(column));
-    }
     if (tables.replace && !s.Exec("DROP TABLE IF EXISTS " + s.Table(table), "table " + table, error)) return false;
-    if (!s.Exec(fmt::format("CREATE TABLE {} ({})", s.Table(table), columns), "table " + table, error)) return false;
+    if (!s.Exec(fmt::format("CREATE TABLE {} ({})", s.Table(table), columns[kind]), "table " + table, error)) return false;
     return CopyIn(s, fmt::format("COPY {} FROM STDIN WITH (FORMAT csv, HEADER true)", s.Table(table)), paths[kind],
                   table, error);
   };

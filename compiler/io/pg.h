@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "compiler/io/nhsa.h"
 #include "compiler/io/read_inputs.h"
 #include "compiler/settle/inputs.h"
 #include "compiler/settle/seam.h"
@@ -37,9 +38,12 @@ class PgSession {
   bool ReadInputs(settle::RowChecker& checker, const PgTables& tables, settle::Inputs& inputs,
                   const ReadOptions& options, std::string& error);
   // Settles and writes the results: CSV into a temporary directory, then COPY FROM STDIN into
-  // the new tables inside one transaction.
+  // the new tables inside one transaction. With an nhsa mapping (`nhsa` not empty, read from
+  // `mapping_path`) the claim results table has the mapping's fields (`--format nhsa`, money as
+  // numeric(16,2)); the person results table has the policy's columns either way.
   bool WriteResults(const ir::Program& program, const std::vector<settle::SettleFn>& settlers,
-                    const settle::Inputs& inputs, const PgTables& tables, std::string& error);
+                    const settle::Inputs& inputs, const PgTables& tables, std::string& error,
+                    const std::vector<NhsaField>& nhsa = {}, const std::string& mapping_path = "");
 
   struct State;  // the connection and the temporary directory (pg.cpp)
 

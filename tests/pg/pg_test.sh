@@ -3,7 +3,9 @@
 # a Unix socket there (no TCP), run as an unprivileged user (PostgreSQL refuses root; as root a
 # dedicated user polc-pgtest is created), stopped at the end, every step time-bounded.
 # For each golden case and 2026 policy: the inputs are loaded with COPY, `polc run --db` writes
-# result tables, exported with COPY they must be byte-identical to `polc run` on the CSV files.
+# result tables, exported with COPY they must be byte-identical to `polc run` on the CSV files;
+# the same for `--format nhsa` (the claim results table under the platform's field names, its
+# money columns numeric(16,2)).
 # Then the failures: a result table that exists (no --replace), --replace, a bad row named by
 # its table and key, a connection error that does not print the password, and a failure in
 # the middle of writing (the second table cannot be created) that leaves no table behind.
@@ -61,6 +63,21 @@ for case_dir in "$here"/../shared/cases/*/; do
     export_csv persons_result "$work/out/db.p.csv"
     cmp -s "$work/out/file.r.csv" "$work/out/db.r.csv" || fail "$name $stem: claim results differ from the CSV path"
     cmp -s "$work/out/file.p.csv" "$work/out/db.p.csv" || fail "$name $stem: person results differ from the CSV path"
+    # --format nhsa: the claim results table under the platform's field names, money numeric(16,2).
+    timeout 120 "$polc" run "$policy" --persons "$case_dir/persons.csv" --claims "$case_dir/claims.csv" \
+      --out "$work/out/file.n.csv" --format nhsa --no-cache
+    timeout 120 "$polc" run "$policy" --db "$db" --persons-table persons --claims-table claims \
+      --out-table nhsa_results --format nhsa --replace --no-cache
+    export_csv nhsa_results "$work/out/db.n.csv"
+    cmp -s "$work/out/file.n.csv" "$work/out/db.n.csv" || fail "$name $stem: nhsa claim results differ from the CSV path"
+    columns="$(sql -tA -c "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'nhsa_results'")"
+    [ "$columns" = "$(head -1 "$work/out/file.n.csv")" ] || fail "$name $stem: nhsa table columns $columns"
+    money="$(sql -tA -c "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'nhsa_results' AND data_type = 'numeric' AND numeric_precision = 16 AND numeric_scale = 2")"
+    case "$money" in
+      medfee_sumamt,inscp_scp_amt,hifp_pay,hifmi_pay,fund_pay_sumamt,psn_part_amt) ;;
+      medfee_sumamt,inscp_scp_amt,hifp_pay,hifmi_pay,maf_pay,fund_pay_sumamt,psn_part_amt) ;;
+      *) fail "$name $stem: the nhsa money columns typed numeric(16,2) are '$money'" ;;
+    esac
     cases=$((cases + 1))
   done
 done
@@ -107,4 +124,4 @@ set -e
 [ "$code" -ne 0 ] && ! grep -q "s3cret-pw" "$work/err" || fail "bad URI: exit $code, $(cat "$work/err")"
 
 if [ "$failures" -gt 0 ]; then exit 1; fi
-echo "pg_test: $cases runs byte-identical to the CSV path; existing table, mid-write failure, bad row and connection errors as documented"
+echo "pg_test: $cases runs (policy columns and nhsa) byte-identical to the CSV path; existing table, mid-write failure, bad row and connection errors as documented"
