@@ -220,7 +220,7 @@ TEST_F(ShardCli, MergeSummariesAddsShardsUp) {
 // enumeration, an int claim field (absent values, sorted as numbers) and a person field, and
 // the top claims (the union of the shards' own top lists, ties broken by input line as the
 // single run breaks them). Then merge refuses a missing shard, a shard twice, a whole run, a
-// different pair of policies and a summary among diffs.
+// different pair of policies, a step applied on its own in one shard only and a summary among diffs.
 TEST_F(ShardCli, MergedShardDiffsAreTheWholeDiff) {
   const std::string years =
       fmt::format("'{0}/policies/huaihua-2025.policy' '{0}/policies/huaihua-2026.policy'", POLC_SOURCE_DIR);
@@ -275,6 +275,18 @@ TEST_F(ShardCli, MergedShardDiffsAreTheWholeDiff) {
   WriteAll(root_ + "/other-diff.json", other.out);
   EXPECT_EQ(Polc("merge --summaries diff0.json other-diff.json diff2.json"), 1);
   EXPECT_NE(err_.find("other-diff.json: the policy diff differs"), std::string::npos) << err_;
+  // A waterfall step applied on its own in one shard but counted in the interaction in another
+  // adds up to neither: refused, naming the step.
+  std::string unapplied = ReadAll(root_ + "/diff1.json");
+  const size_t step = unapplied.find("\"kind\":\"area\"");
+  ASSERT_NE(step, std::string::npos);
+  const size_t separable = unapplied.find("\"separable\":true", step);
+  ASSERT_NE(separable, std::string::npos);
+  unapplied.replace(separable, 16, "\"separable\":false");
+  WriteAll(root_ + "/unapplied-diff.json", unapplied);
+  EXPECT_EQ(Polc("merge --summaries diff0.json unapplied-diff.json diff2.json"), 1);
+  EXPECT_NE(err_.find("unapplied-diff.json: impact.waterfall.steps["), std::string::npos) << err_;
+  EXPECT_NE(err_.find("].separable: true in one part, false in another"), std::string::npos) << err_;
   WriteAll(root_ + "/not-diff.json", "{\"schema\":\"polc-summary\",\"version\":1,\"policies\":[]}\n");
   EXPECT_EQ(Polc("merge --summaries diff0.json not-diff.json diff2.json"), 1);
   EXPECT_NE(err_.find("not-diff.json: not a polc diff"), std::string::npos) << err_;
