@@ -114,7 +114,7 @@ TEST(Diff, ParameterValue) {
   const uint32_t line = LineOf(PolicyText(kHuaihua), "param fiscal_subsidy_standard");
   EXPECT_EQ(c.before.line, line);
   EXPECT_EQ(c.after.line, line);
-  EXPECT_EQ(c.after.cite, "缴费标准: 财政补助不低于 700 元/人");
+  EXPECT_EQ(c.after.cite, "缴费标准……财政补助不低于 700 元/人");
   EXPECT_EQ(c.area, "contribution");
 }
 
@@ -241,10 +241,10 @@ TEST(Diff, ExceptionConditionAndOrder) {
 }
 
 TEST(Diff, CiteOnly) {
-  Diffed d = DiffOneEdit("cite \"大病保险起付线1.6万元\"", "cite \"起付线1.6万元\"");
+  Diffed d = DiffOneEdit("cite \"大病保险 (第二重保障)……起付线1.6万元\"", "cite \"起付线1.6万元\"");
   const diff::Change& c = Only(d);
   EXPECT_EQ(c.part, "cite");
-  EXPECT_EQ(c.before.text, "大病保险起付线1.6万元");
+  EXPECT_EQ(c.before.text, "大病保险 (第二重保障)……起付线1.6万元");
   EXPECT_EQ(c.after.text, "起付线1.6万元");
 }
 
