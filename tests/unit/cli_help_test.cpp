@@ -76,17 +76,28 @@ TEST_F(Cli, CheckFormatJson) {
 namespace polc {
 namespace {
 
-// `--sources DIR` checks the cites of NAME.policy against DIR/NAME.txt: warnings, exit 0.
+// `--sources DIR` checks the cites of NAME.policy against DIR/NAME.txt: warnings, exit 0. The
+// shipped policy quotes its notice (tests/unit/shipped_cites_test.cpp), so a copy of it gets a
+// cite the notice does not have.
 TEST_F(Cli, CheckSourcesWarnsAboutCitesNotInTheNotice) {
   std::string seeds = std::string(POLC_SHARED_DIR) + "/seeds";
   if (!fs::exists(seeds + "/yueyang-louqu-2026.txt")) GTEST_SKIP() << seeds << " is not here";
-  PolcRun r = Run("check -q --sources '" + seeds + "' policies/yueyang-louqu-2026.policy");
+  std::string text = ReadAll(std::string(POLC_SOURCE_DIR) + "/policies/yueyang-louqu-2026.policy");
+  const std::string quoted = "cite \"个人缴费标准：400元/人/年。\"";
+  size_t at = text.find(quoted);
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, quoted.size(), "cite \"个人缴费标准：420元/人/年。\"");
+  WriteAll(dir_ + "/yueyang-louqu-2026.policy", text);
+  fs::copy_file(std::string(POLC_SOURCE_DIR) + "/policies/chronic-caps.csv", dir_ + "/chronic-caps.csv");
+  PolcRun r = Run("check -q --sources '" + seeds + "' '" + dir_ + "/yueyang-louqu-2026.policy'");
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("warning: this cite is not found in"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("the closest passage: \"个人缴费标准：400元/人/年。\""), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("[CiteNotInSource]"), std::string::npos);
-  // `[reading]` cites are exempt.
+  // `[reading]` cites are exempt, though the policy has some the notice does not contain.
+  ASSERT_NE(text.find("cite \"[reading]"), std::string::npos);
   EXPECT_EQ(r.err.find("cite \"[reading]"), std::string::npos) << r.err;
-  PolcRun plain = Run("check -q policies/yueyang-louqu-2026.policy");
+  PolcRun plain = Run("check -q '" + dir_ + "/yueyang-louqu-2026.policy'");
   EXPECT_EQ(plain.err.find("CiteNotInSource"), std::string::npos);
 }
 

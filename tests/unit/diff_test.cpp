@@ -111,9 +111,10 @@ TEST(Diff, ParameterValue) {
   EXPECT_EQ(c.part, "value");
   EXPECT_EQ(c.before.text, "700");
   EXPECT_EQ(c.after.text, "720");
-  EXPECT_EQ(c.before.line, 87u);
-  EXPECT_EQ(c.after.line, 87u);
-  EXPECT_EQ(c.after.cite, "缴费标准: 财政补助不低于 700 元/人");
+  const uint32_t line = LineOf(PolicyText(kHuaihua), "param fiscal_subsidy_standard");
+  EXPECT_EQ(c.before.line, line);
+  EXPECT_EQ(c.after.line, line);
+  EXPECT_EQ(c.after.cite, "缴费标准……财政补助不低于 700 元/人");
   EXPECT_EQ(c.area, "contribution");
 }
 
@@ -128,7 +129,7 @@ TEST(Diff, TableCell) {
 }
 
 TEST(Diff, TableElseRowChangesEveryWordItCovers) {
-  Diffed d = DiffOneEdit("dual_channel_drug => 60%\n  else => 0%", "dual_channel_drug => 60%\n  else => 10%");
+  Diffed d = DiffOneEdit("=> 0%\n} cite \"门诊待遇", "=> 10%\n} cite \"门诊待遇");
   const diff::Change& c = Only(d);
   EXPECT_EQ(c.part, "[inpatient, maternity_prenatal, maternity_normal, maternity_cesarean]");
   EXPECT_EQ(c.before.text, "0%");
@@ -145,7 +146,7 @@ TEST(Diff, BracketRow) {
 }
 
 TEST(Diff, BracketBoundSpelledOtherwiseIsTheSame) {
-  Diffed d = DiffOneEdit("0 .. 3万: 60%", "0 .. 30000: 60%");
+  Diffed d = DiffOneEdit("0 .. 3万:", "0 .. 30000:");
   EXPECT_TRUE(d.d.Empty()) << d.text;
 }
 
@@ -240,10 +241,10 @@ TEST(Diff, ExceptionConditionAndOrder) {
 }
 
 TEST(Diff, CiteOnly) {
-  Diffed d = DiffOneEdit("cite \"大病保险起付线1.6万元\"", "cite \"起付线1.6万元\"");
+  Diffed d = DiffOneEdit("cite \"大病保险 (第二重保障)……起付线1.6万元\"", "cite \"起付线1.6万元\"");
   const diff::Change& c = Only(d);
   EXPECT_EQ(c.part, "cite");
-  EXPECT_EQ(c.before.text, "大病保险起付线1.6万元");
+  EXPECT_EQ(c.before.text, "大病保险 (第二重保障)……起付线1.6万元");
   EXPECT_EQ(c.after.text, "起付线1.6万元");
 }
 
@@ -269,8 +270,8 @@ TEST(Diff, OutputColumnRole) {
 }
 
 TEST(Diff, DefinitionRemovedAndAdded) {
-  std::string text = Edit(PolicyText(kHuaihua), "param continuity_years: int = 4 cite \"连续参加居民医保满 4 年\"",
-                          "param continuity_years: int = 4 cite \"连续参加居民医保满 4 年\"\nparam spare: int = 1");
+  std::string text = Edit(PolicyText(kHuaihua), "param continuity_years: int = 4\n  cite \"连续参加居民医保满 4 年\"",
+                          "param continuity_years: int = 4\n  cite \"连续参加居民医保满 4 年\"\nparam spare: int = 1");
   text = Edit(text, "continuity_bonus * max(prior_insured_years + 1 - continuity_years, 0)",
               "continuity_bonus * max(prior_insured_years + spare - continuity_years, 0)");
   Diffed d = DiffTexts(PolicyText(kHuaihua), text);

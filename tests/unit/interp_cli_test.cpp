@@ -204,8 +204,8 @@ TEST_F(InterpCli, ExplainShowsAssistanceStepsAndYearEnd) {
   for (const char* want : {"inpatient_assistance = 79360.00", "serious_inpatient_assistance = 660.00",
                            "outpatient_assistance = 0.00", "assistance = 80020.00", "patient = 30440.00",
                            "inpatient_self_paid: 10640.00 -> 101100.00", "serious_inpatient_base: 0.00 -> 11100.00",
-                           "outpatient_assistance_paid = 0.00 (unchanged", "cites: 住院救助: 救助对象医保年度累计住院",
-                           "年度最高支付限额9万元", "cites: 重特大疾病医疗救助: 经基本医保",
+                           "outpatient_assistance_paid = 0.00 (unchanged", "cites: 住院救助 救助对象医保年度累计住院",
+                           "年度最高支付限额9万元", "cites: 重特大疾病医疗救助 经基本医保",
                            "at year end, after the person's last claim:", "reads: year_total(fund_paid) = 468900.00",
                            "output persons_next: person_id=D, prior_insured_years=2, lapsed_years=0, repaired_years=0, "
                            "zero_claim_years=0"}) {

@@ -72,7 +72,7 @@ TEST_P(SettleProperties, HoldForEveryClaimAndPerson) {
   std::stringstream text;
   text << in.rdbuf();
   std::string source = text.str();
-  const std::string columns = "assistance fund \"医疗救助\", patient\n}";
+  const std::string columns = "assistance fund \"医疗救助\",\n  patient,\n}";
   const size_t at = source.find(columns);
   ASSERT_NE(at, std::string::npos) << "the results output ends with assistance, patient";
   source.replace(at, columns.size(),

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 
@@ -51,6 +52,13 @@ void WriteAll(const std::string& path, const std::string& text) { std::ofstream(
 std::string MakeTempDir(const std::string& prefix) {
   std::string pattern = "/tmp/" + prefix + ".XXXXXX";
   return ::mkdtemp(pattern.data()) ? pattern : std::string();
+}
+
+uint32_t LineOf(const std::string& text, const std::string& needle) {
+  const size_t at = text.find(needle);
+  EXPECT_NE(at, std::string::npos) << needle;
+  if (at == std::string::npos) return 0;
+  return 1 + static_cast<uint32_t>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n'));
 }
 
 int ExitCode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }

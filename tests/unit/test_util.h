@@ -25,6 +25,10 @@ int64_t Fen(const std::string& text);
 // A new directory /tmp/PREFIX.XXXXXX; "" when it cannot be made.
 std::string MakeTempDir(const std::string& prefix);
 
+// The 1-based line of `text` where `needle` first occurs (a declaration of a policy, say, so that
+// a test does not hard-code where the file puts it); a missing needle fails the test and gives 0.
+uint32_t LineOf(const std::string& text, const std::string& needle);
+
 // The exit code of a std::system() status; -1 when the command did not exit normally.
 int ExitCode(int status);
 
