@@ -28,7 +28,10 @@ int RunCheck(const CheckOptions& options) {
     if (!options.sources.empty() && c->module) {
       std::string notice = (std::filesystem::path(options.sources) / std::filesystem::path(file).stem()).string() + ".txt";
       std::string text, error;
-      if (ReadFile(notice, text, error)) CheckCites(*c->module, notice, text, c->diagnostics);
+      if (ReadFile(notice, text, error))
+        CheckCites(*c->module, notice, text, c->diagnostics);
+      else  // said, not skipped in silence: the cites of this file were not checked
+        std::cerr << fmt::format("{}: warning: cites not checked: {}\n", file, error);
     }
     if (json) {
       std::string these = c->diagnostics.RenderJson();

@@ -101,5 +101,16 @@ TEST_F(Cli, CheckSourcesWarnsAboutCitesNotInTheNotice) {
   EXPECT_EQ(plain.err.find("CiteNotInSource"), std::string::npos);
 }
 
+// A notice missing from `--sources DIR` is said: the cites of that file were not checked.
+TEST_F(Cli, CheckSourcesSaysWhenTheNoticeIsMissing) {
+  fs::create_directories(dir_ + "/notices");
+  fs::copy_file(std::string(POLC_SOURCE_DIR) + "/policies/huaihua-2026.policy", dir_ + "/renamed.policy");
+  fs::copy_file(std::string(POLC_SOURCE_DIR) + "/policies/chronic-caps.csv", dir_ + "/chronic-caps.csv");
+  PolcRun r = Run("check -q --sources '" + dir_ + "/notices' '" + dir_ + "/renamed.policy'");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("renamed.policy: warning: cites not checked: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("renamed.txt"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace polc
