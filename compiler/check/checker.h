@@ -108,6 +108,9 @@ class Checker {
   void ReportUnused();
   bool CheckFunction(int id);
 
+  // Durations compared or chosen between must be in one unit (durations.cpp).
+  void CheckDurationUnits();
+
   // ---- tables (tables.cpp)
   void CheckTables();
   void LoadCsvTable(const ast::TableDecl& d, ir::Table& t);
