@@ -126,13 +126,12 @@ void Checker::CheckTables() {
         scope.const_only = true;
         scope.frame_size = &frame;
         ir::NodePtr v = ExpectType(*row.values[c], scope, t.columns[c].type);
-        if (!v) { row_ok = false; continue; }
-        if (v->op != ir::Op::Const) {
-          Error(DiagKind::NotConstant, row.values[c]->range, "a table cell must be a literal value");
+        ir::Value value;
+        if (!v || !ConstantCell(*v, row.values[c]->range, "a table cell", value)) {
           row_ok = false;
           continue;
         }
-        out.values.push_back(v->value);
+        out.values.push_back(value);
       }
       if (!row_ok) continue;
       int index = static_cast<int>(parsed.size());
