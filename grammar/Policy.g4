@@ -51,7 +51,10 @@ tableRow    : (tableKey (',' tableKey)* | 'else') '=>' expr (',' expr)* ;
 tableKey    : ident | INT ;
 
 bracketsDecl : 'brackets' ident '{' bracketRow+ '}' cite? ;
-bracketRow   : lower=number '..' upper=number? ':' PERCENT ;
+bracketRow   : lower=bracketFigure '..' upper=bracketFigure? ':' rate=bracketRate ;
+// A bound or a rate is a literal or the name of a parameter.
+bracketFigure : number | ident ;
+bracketRate  : PERCENT | ident ;
 number       : INT | DECIMAL | WAN ;
 
 ruleDecl : 'rule' ident ':' type '=' expr cite? exceptionClause* ;

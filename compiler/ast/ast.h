@@ -152,10 +152,16 @@ struct TableDecl : Decl {
 };
 
 struct BracketRow {
-  std::string lower, upper;  // spellings; upper empty for the open top row
+  std::string lower, upper;  // spellings (a literal or a parameter's name); upper empty for the open top row
   std::string rate;
   SourceRange range;
+  SourceRange lower_range, upper_range, rate_range;
 };
+
+// A bracket figure spelled as a name (a parameter) rather than a literal.
+inline bool IsFigureName(const std::string& spelling) {
+  return !spelling.empty() && !(spelling[0] >= '0' && spelling[0] <= '9');
+}
 
 struct BracketsDecl : Decl {
   BracketsDecl() : Decl(DeclKind::Brackets) {}

@@ -47,8 +47,10 @@ NodePtr Checker::Call(const ast::Expr& e, Scope& scope, const Type* expected) {
     Type t;
     for (size_t i = 1; i < args.size(); ++i)
       if (!Unify(args[0], args[i], e.range, "the arguments of min/max", t)) return nullptr;
-    if (!Ordered(args[0]->type.base)) {
-      Error(DiagKind::TypeMismatch, e.range, "{} needs numbers or dates, not {}", f, TypeName(args[0]->type));
+    // Durations of one unit only: checked once every rule is known (durations.cpp).
+    if (!Ordered(args[0]->type.base) && args[0]->type.base != Base::Duration) {
+      Error(DiagKind::TypeMismatch, e.range, "{} needs numbers, dates or durations, not {}", f,
+            TypeName(args[0]->type));
       return nullptr;
     }
     auto n = Make(f == "min" ? Op::Min : Op::Max, args[0]->type.Required(), e.range);

@@ -138,6 +138,7 @@ bool Checker::Run() {
   CheckRequirements();
   CheckOutputs();
   CheckCyclesAndStages();
+  CheckDurationUnits();
   ReportUnused();
   return sink_.ErrorCount() == errors_before;
 }

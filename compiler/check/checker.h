@@ -108,6 +108,20 @@ class Checker {
   void ReportUnused();
   bool CheckFunction(int id);
 
+  // Durations compared or chosen between must be in one unit (durations.cpp).
+  void CheckDurationUnits();
+
+  // ---- constants of tables and brackets (constants.cpp)
+  // The value of a constant expression: literals, parameters and + - * and units. False with
+  // `why` set (empty when the error is already reported elsewhere).
+  bool FoldConstant(const ir::Node& n, ir::Value& out, std::string& why, size_t depth = 0);
+  // A table cell or bracket figure checked as `n`: a literal or a parameter, folded; reports
+  // NotConstant at `range` otherwise. `what` names the place ("a table cell").
+  bool ConstantCell(const ir::Node& n, SourceRange range, const char* what, ir::Value& out);
+  // A bracket bound (money) or rate spelled as a parameter's name.
+  bool ParamFigure(const std::string& name, SourceRange range, const ir::Type& type, const char* what,
+                   int64_t& out);
+
   // ---- tables (tables.cpp)
   void CheckTables();
   void LoadCsvTable(const ast::TableDecl& d, ir::Table& t);

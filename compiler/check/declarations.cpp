@@ -53,14 +53,35 @@ void Checker::CheckBrackets() {
       const ast::BracketRow& row = d.rows[r];
       ir::BracketRow out;
       out.range = row.range;
+      // Each figure is a literal or a parameter's name; every parameter is looked at (its
+      // errors reported where it is named), a malformed literal is reported once per row.
       std::string error;
-      auto money = [&](const std::string& s, int64_t& v) {
+      bool figures_ok = true;
+      auto money = [&](const std::string& s, SourceRange at, int64_t& v) {
+        if (ast::IsFigureName(s)) {
+          figures_ok = ParamFigure(s, at, Type{Base::Money}, "a bracket bound", v) && figures_ok;
+          return;
+        }
         bool wan = s.size() > 3 && s.compare(s.size() - 3, 3, "万") == 0;
-        return ParseDecimal(wan ? s.substr(0, s.size() - 3) : s, wan ? 6 : 2, v, error);
+        std::string why;
+        if (!ParseDecimal(wan ? s.substr(0, s.size() - 3) : s, wan ? 6 : 2, v, why)) {
+          if (error.empty()) error = why;
+          figures_ok = false;
+        }
       };
-      if (!money(row.lower, out.lower) || (!row.upper.empty() && !money(row.upper, out.upper)) ||
-          !ParseDecimal(row.rate.substr(0, row.rate.size() - 1), 2, out.rate, error)) {
-        Error(DiagKind::InvalidLiteral, row.range, "invalid bracket row: {}", error);
+      money(row.lower, row.lower_range, out.lower);
+      if (!row.upper.empty()) money(row.upper, row.upper_range, out.upper);
+      if (ast::IsFigureName(row.rate)) {
+        figures_ok = ParamFigure(row.rate, row.rate_range, Type{Base::Rate}, "a bracket rate", out.rate) && figures_ok;
+      } else {
+        std::string why;
+        if (!ParseDecimal(row.rate.substr(0, row.rate.size() - 1), 2, out.rate, why)) {
+          if (error.empty()) error = why;
+          figures_ok = false;
+        }
+      }
+      if (!figures_ok) {
+        if (!error.empty()) Error(DiagKind::InvalidLiteral, row.range, "invalid bracket row: {}", error);
         ok = false;
         continue;
       }
@@ -71,7 +92,8 @@ void Checker::CheckBrackets() {
       if (r > 0 && !b.rows.empty() && b.rows.back().upper != out.lower) {
         const ast::BracketRow& prev = d.rows[r - 1];
         bool prev_wan = prev.upper.find("万") != std::string::npos;
-        if (!prev_wan && b.rows.back().upper * 10000 == out.lower) {
+        bool literal = !ast::IsFigureName(prev.upper) && !ast::IsFigureName(row.lower);
+        if (literal && !prev_wan && b.rows.back().upper * 10000 == out.lower) {
           // `0 .. 3` before `3万 ..`: the previous row lost its 万, so the error is there.
           Diagnostic& diag = Error(DiagKind::BadBrackets, prev.range,
                                    "this bracket ends at {} yuan but the next one starts at {}: did you mean {}万?",

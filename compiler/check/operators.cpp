@@ -128,7 +128,9 @@ NodePtr Checker::Binary(const ast::Expr& e, Scope& scope, const Type* expected) 
     static const std::map<std::string, Op> ops = {{"==", Op::Eq}, {"!=", Op::Ne}, {"<", Op::Lt},
                                                   {"<=", Op::Le}, {">", Op::Gt},  {">=", Op::Ge}};
     bool equality = op == "==" || op == "!=";
-    if (!(Ordered(t.base) || (equality && (t.base == Base::Enum || t.base == Base::Bool)))) {
+    // Durations compare within one unit: checked once every rule is known (durations.cpp).
+    if (!(Ordered(t.base) || t.base == Base::Duration ||
+          (equality && (t.base == Base::Enum || t.base == Base::Bool)))) {
       Error(DiagKind::TypeMismatch, e.range, "values of type {} cannot be compared with {}",
             TypeName(t), op);
       return nullptr;

@@ -113,28 +113,25 @@ void Checker::CheckTables() {
     for (const ast::TableRow& row : d.rows) {
       ir::TableRow out;
       out.range = row.range;
-      if (row.values.size() != t.columns.size()) {
+      // A row with a bad cell still covers its keys: its error is the only one, with no
+      // `NotExhaustive` for the words it lists (the table is not used, the policy has an error).
+      const bool sized = row.values.size() == t.columns.size();
+      if (!sized) {
         Error(DiagKind::TypeMismatch, row.range, "this row has {} value{}, the table has {} column{}",
               row.values.size(), row.values.size() == 1 ? "" : "s", t.columns.size(),
               t.columns.size() == 1 ? "" : "s");
-        continue;
       }
-      bool row_ok = true;
-      for (size_t c = 0; c < t.columns.size(); ++c) {
+      for (size_t c = 0; sized && c < t.columns.size(); ++c) {
         int frame = 0;
         Scope scope;
         scope.const_only = true;
         scope.frame_size = &frame;
+        ir::Value value;
         ir::NodePtr v = ExpectType(*row.values[c], scope, t.columns[c].type);
-        if (!v) { row_ok = false; continue; }
-        if (v->op != ir::Op::Const) {
-          Error(DiagKind::NotConstant, row.values[c]->range, "a table cell must be a literal value");
-          row_ok = false;
-          continue;
-        }
-        out.values.push_back(v->value);
+        if (!v || !ConstantCell(*v, row.values[c]->range, "a table cell", value)) value = ir::Value{};
+        out.values.push_back(value);
       }
-      if (!row_ok) continue;
+      out.values.resize(t.columns.size());
       int index = static_cast<int>(parsed.size());
       if (row.keys.empty()) {
         if (else_row >= 0) Error(DiagKind::DuplicateDefinition, row.range, "a second else row");

@@ -120,19 +120,32 @@ void Differ::Brackets(const ast::BracketsDecl& a, const ast::BracketsDecl& b) {
   const ir::Brackets* ba = FindBrackets(*old_.program, a.name.name);
   const ir::Brackets* bb = FindBrackets(*new_.program, b.name.name);
   BeginClause();
-  auto show = [](const ast::BracketRow& r) { return r.lower + " .." + (r.upper.empty() ? "" : " " + r.upper) + ": " + r.rate; };
+  // A figure named by a parameter shows its value too: `band (30000.00)`.
+  auto figure = [](const ir::Program* p, const std::string& spelling, ir::Base base, int64_t value) {
+    if (!p || !ast::IsFigureName(spelling)) return spelling;
+    return spelling + " (" + ir::FormatValue(*p, ir::Type{base}, ir::Value{value}) + ")";
+  };
+  auto show_in = [&](const ir::Brackets* in, const ir::Program* p, const ast::BracketRow& r, size_t i) {
+    const ir::BracketRow* v = in && i < in->rows.size() ? &in->rows[i] : nullptr;
+    if (!v) p = nullptr;
+    return figure(p, r.lower, ir::Base::Money, v ? v->lower : 0) + " .." +
+           (r.upper.empty() ? "" : " " + figure(p, r.upper, ir::Base::Money, v ? v->upper : 0)) + ": " +
+           figure(p, r.rate, ir::Base::Rate, v ? v->rate : 0);
+  };
+  auto show_old = [&](const ast::BracketRow& r, size_t i) { return show_in(ba, old_.program, r, i); };
+  auto show_new = [&](const ast::BracketRow& r, size_t i) { return show_in(bb, new_.program, r, i); };
   const size_t n = std::max(a.rows.size(), b.rows.size());
   for (size_t i = 0; ba && bb && i < n; ++i) {
     const std::string part = fmt::format("row {}", i + 1);
     if (i >= a.rows.size()) {
-      Add(ChangeKind::Added, part, {}, Present(show(b.rows[i]), LineOf(b.rows[i].range)));
+      Add(ChangeKind::Added, part, {}, Present(show_new(b.rows[i], i), LineOf(b.rows[i].range)));
     } else if (i >= b.rows.size()) {
-      Add(ChangeKind::Removed, part, Present(show(a.rows[i]), LineOf(a.rows[i].range)), {});
+      Add(ChangeKind::Removed, part, Present(show_old(a.rows[i], i), LineOf(a.rows[i].range)), {});
     } else {
       const ir::BracketRow &ra = ba->rows[i], &rb = bb->rows[i];
       if (ra.lower != rb.lower || ra.upper != rb.upper || ra.rate != rb.rate)
-        Add(ChangeKind::Changed, part, Present(show(a.rows[i]), LineOf(a.rows[i].range)),
-            Present(show(b.rows[i]), LineOf(b.rows[i].range)));
+        Add(ChangeKind::Changed, part, Present(show_old(a.rows[i], i), LineOf(a.rows[i].range)),
+            Present(show_new(b.rows[i], i), LineOf(b.rows[i].range)));
     }
   }
   EndClause("cite", a.cite, b.cite, LineOf(a.range), LineOf(b.range));

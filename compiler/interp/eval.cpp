@@ -59,6 +59,18 @@ Value Interpreter::EvalInFrame(const Node& node, int32_t frame_size) {
   return value;
 }
 
+namespace {
+
+// The order of two present values of one type: -1, 0 or 1. A duration compares its months,
+// then its days; the checker allows only durations of one unit to meet (the other half is 0).
+int Order(Base base, const Value& l, const Value& r) {
+  if (l.a != r.a) return l.a < r.a ? -1 : 1;
+  if (base == Base::Duration && l.b != r.b) return l.b < r.b ? -1 : 1;
+  return 0;
+}
+
+}  // namespace
+
 // Texts compare by content: two rows holding the same string have different pool indices.
 bool Interpreter::Equal(const Node& left, const Value& l, const Value& r) {
   if (l.present != r.present) return false;
@@ -218,11 +230,12 @@ Value Interpreter::Eval(const Node& node) {
       Value l = Eval(*node.kids[0]);
       Value r = Eval(*node.kids[1]);
       if (!l.present || !r.present) Fail(node, "internal error: comparison with an absent value");
+      const int order = Order(node.kids[0]->type.base, l, r);
       switch (node.op) {
-        case Op::Lt: return Bool(l.a < r.a);
-        case Op::Le: return Bool(l.a <= r.a);
-        case Op::Gt: return Bool(l.a > r.a);
-        default: return Bool(l.a >= r.a);
+        case Op::Lt: return Bool(order < 0);
+        case Op::Le: return Bool(order <= 0);
+        case Op::Gt: return Bool(order > 0);
+        default: return Bool(order >= 0);
       }
     }
     case Op::InSet: {
@@ -265,7 +278,12 @@ Value Interpreter::Eval(const Node& node) {
       for (const ir::NodePtr& kid : node.kids) {
         Value v = Eval(*kid);
         if (!v.present) continue;
-        if (!best.present || (node.op == Op::Min ? v.a < best.a : v.a > best.a)) best = v;
+        if (!best.present) {
+          best = v;
+          continue;
+        }
+        const int order = Order(node.type.base, v, best);
+        if (node.op == Op::Min ? order < 0 : order > 0) best = v;
       }
       return best;
     }

@@ -287,12 +287,7 @@ Lowerer::V Lowerer::Gen(const Node& node) {
       V r = Gen(*node.kids[1]);
       FailIf(b_.CreateNot(b_.CreateAnd(l.present, r.present)),
              Site(node.range, "internal error: comparison with an absent value"));
-      switch (node.op) {
-        case Op::Lt: return Bool(b_.CreateICmpSLT(l.a, r.a));
-        case Op::Le: return Bool(b_.CreateICmpSLE(l.a, r.a));
-        case Op::Gt: return Bool(b_.CreateICmpSGT(l.a, r.a));
-        default: return Bool(b_.CreateICmpSGE(l.a, r.a));
-      }
+      return Bool(GenOrder(node.op, node.kids[0]->type.base, l, r));
     }
     case Op::InSet: {
       V v = Gen(*node.kids[0]);

@@ -97,6 +97,9 @@ class Lowerer {
   V GenMinMax(const ir::Node& node);
   V GenMatch(const ir::Node& node);
   llvm::Value* GenEqual(const ir::Node& left, const V& l, const V& r);
+  // `l op r` for an ordering op (Lt, Le, Gt, Ge) on values of `base`: a duration by its months,
+  // then its days, as the interpreter does.
+  llvm::Value* GenOrder(ir::Op op, ir::Base base, const V& l, const V& r);
   V GenMulRate(llvm::Value* fen, llvm::Value* bp);
   V CallMemo(const Memo& memo);
   void MemoValueRef(const Memo& memo, llvm::Value*& value_ptr, llvm::Value*& known_ptr);

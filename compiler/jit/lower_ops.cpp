@@ -163,7 +163,7 @@ Lowerer::V Lowerer::GenMinMax(const Node& node) {
   V best = Absent();
   for (const ir::NodePtr& kid : node.kids) {
     V v = Gen(*kid);
-    llvm::Value* better = node.op == Op::Min ? b_.CreateICmpSLT(v.a, best.a) : b_.CreateICmpSGT(v.a, best.a);
+    llvm::Value* better = GenOrder(node.op == Op::Min ? Op::Lt : Op::Gt, node.type.base, v, best);
     llvm::Value* take = b_.CreateAnd(v.present, b_.CreateOr(b_.CreateNot(best.present), better));
     best = Select(take, v, best);
   }
@@ -226,6 +226,22 @@ llvm::Value* Lowerer::GenEqual(const Node& left, const V& l, const V& r) {
       equal = b_.CreateICmpEQ(l.a, r.a);
   }
   return b_.CreateAnd(same_presence, b_.CreateOr(b_.CreateNot(l.present), equal));
+}
+
+llvm::Value* Lowerer::GenOrder(Op op, Base base, const V& l, const V& r) {
+  auto compare = [&](Op o, llvm::Value* x, llvm::Value* y) {
+    switch (o) {
+      case Op::Lt: return b_.CreateICmpSLT(x, y);
+      case Op::Le: return b_.CreateICmpSLE(x, y);
+      case Op::Gt: return b_.CreateICmpSGT(x, y);
+      default: return b_.CreateICmpSGE(x, y);
+    }
+  };
+  if (base != Base::Duration) return compare(op, l.a, r.a);
+  // Months decide unless equal; then days (with `op` itself, so Le/Ge include equality).
+  const Op strict = op == Op::Lt || op == Op::Le ? Op::Lt : Op::Gt;
+  return b_.CreateOr(compare(strict, l.a, r.a),
+                     b_.CreateAnd(b_.CreateICmpEQ(l.a, r.a), compare(op, l.b, r.b)));
 }
 
 }  // namespace polc::jit

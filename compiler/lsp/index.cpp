@@ -186,8 +186,15 @@ Index::Index(const ast::Module& module) {
     switch (d.kind) {
       case D::Header:
       case D::Area:
-      case D::Enum:
-      case D::Brackets: break;
+      case D::Enum: break;
+      case D::Brackets:
+        // A bound or a rate may name a parameter.
+        for (const ast::BracketRow& row : static_cast<const ast::BracketsDecl&>(d).rows) {
+          if (ast::IsFigureName(row.lower)) Ref("value:" + row.lower, row.lower_range);
+          if (ast::IsFigureName(row.upper)) Ref("value:" + row.upper, row.upper_range);
+          if (ast::IsFigureName(row.rate)) Ref("value:" + row.rate, row.rate_range);
+        }
+        break;
       case D::Input: {
         auto& in = static_cast<const ast::InputDecl&>(d);
         for (const ast::FieldDecl& f : in.fields) Type(f.type);

@@ -305,8 +305,13 @@ class Builder {
     for (auto* row : ctx->bracketRow()) {
       ast::BracketRow r;
       r.lower = row->lower->getText();
-      if (row->upper) r.upper = row->upper->getText();
-      r.rate = row->PERCENT()->getText();
+      r.lower_range = CtxRange(row->lower);
+      if (row->upper) {
+        r.upper = row->upper->getText();
+        r.upper_range = CtxRange(row->upper);
+      }
+      r.rate = row->rate->getText();
+      r.rate_range = CtxRange(row->rate);
       r.range = CtxRange(row);
       d->rows.push_back(std::move(r));
     }

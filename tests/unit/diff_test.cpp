@@ -150,6 +150,30 @@ TEST(Diff, BracketBoundSpelledOtherwiseIsTheSame) {
   EXPECT_TRUE(d.d.Empty()) << d.text;
 }
 
+// A bound named by a parameter: the parameter's change, and the rows it moves with its values.
+TEST(Diff, BracketBoundNamedByAParameter) {
+  auto named = [](const std::string& band) {
+    std::string text = Edit(PolicyText(kHuaihua), "  0 .. 3万: 60%\n  3万 .. 8万: 65%",
+                            "  0 .. first_band: 60%\n  first_band .. 8万: 65%");
+    return Edit(text, "brackets catastrophic_scale {", "param first_band: money = " + band + "\nbrackets catastrophic_scale {");
+  };
+  Diffed d = DiffTexts(named("3万"), named("3.5万"));
+  ASSERT_EQ(d.d.changes.size(), 3u) << d.text;
+  EXPECT_EQ(d.d.changes[0].decl, "param");
+  EXPECT_EQ(d.d.changes[0].name, "first_band");
+  EXPECT_EQ(d.d.changes[1].part, "row 1");
+  EXPECT_EQ(d.d.changes[1].before.text, "0 .. first_band (30000.00): 60%");
+  EXPECT_EQ(d.d.changes[1].after.text, "0 .. first_band (35000.00): 60%");
+  EXPECT_EQ(d.d.changes[2].part, "row 2");
+  EXPECT_EQ(d.d.changes[2].after.text, "first_band (35000.00) .. 8万: 65%");
+  // The same figure written as a literal or as a parameter changes no row: only the new
+  // parameter is reported.
+  Diffed same = DiffTexts(PolicyText(kHuaihua), named("3万"));
+  const diff::Change& added = Only(same);
+  EXPECT_EQ(added.name, "first_band");
+  EXPECT_EQ(added.kind, diff::ChangeKind::Added);
+}
+
 TEST(Diff, AccumulatorCap) {
   Diffed d = DiffOneEdit("  cap yearly_deductible_cap", "  cap inpatient_annual_cap");
   const diff::Change& c = Only(d);

@@ -219,6 +219,109 @@ TEST_P(JitOps, YearsAreTwelveMonths) {
   EXPECT_EQ(date(1, 8), "1999-02-28");
 }
 
+// Durations compared and chosen between (within one unit), and parameters in table cells and
+// bracket rows: both engines agree on a population, and on a hand-made one give the values
+// worked out by hand.
+const char* kDurationsPolicy = R"(policy "durations" { region: "r" year: 2026 source: "s" }
+enum kind { a, b, c, d }
+input person key person_id {
+  person_id: text  born: date  boss: text  n: int  stop: date?
+}
+input claim key claim_id of person by person_id order by date {
+  claim_id: text  person_id: text  date: date  k: kind  total: money  code: int?  ref: text
+}
+param wait: duration = 3 months
+param grace: duration = 45 days
+param cap_a: money = 1200
+param cap_b: money = cap_a * 2 + 0.5
+param band: money = 1000
+param low: rate = 10%
+param high: rate = low + 25%
+table cap_of: kind -> money? { a => cap_a  b => cap_b  c => none  else => 7 }
+table wait_of: kind -> duration { a => wait  b => 2 months  else => 1 years }
+table code_cap: int -> money { 1 => cap_a  2 => 250 }
+brackets scale { 0 .. band: low  band .. 5000: 20%  5000 ..: high }
+rule span: duration = n months
+rule longer: bool = span > wait_of[k]
+rule at_most: bool = span <= 2 months
+rule one_year: bool = span == 1 years
+rule not_wait: bool = span != wait
+rule young: bool = (date - born) days < grace + 10000 days
+rule old: bool = (date - born) days >= 20000 days
+rule chosen_max: duration = max(span, wait, 1 months)
+rule chosen_min: duration = min(span, wait)
+rule until: date = born + max(span, wait_of[k])
+rule until_min: date = born + min(span, wait, wait_of[k])
+rule back: date = date - min(grace, (n * 10) days)
+rule capped: money = value_or(cap_of[k], 0) + value_or(code_cap[value_or(code, 0)], 0)
+rule tax: money = scale(total)
+rule tax_shift: money = scale(total, 5%)
+output o for claim {
+  claim_id, longer, at_most, not_wait, young, old, until, until_min, back, capped, tax, tax_shift
+}
+output q for person { person_id, one_year, most = born + chosen_max, least = born + chosen_min }
+)";
+
+TEST_P(JitOps, DurationComparisonsAndParameterCellsAgree) {
+  Files files("durations");
+  WritePopulation(files, 300, 14, 21);
+  Compare(kDurationsPolicy, files, GetParam(), "");
+}
+
+TEST_P(JitOps, DurationComparisonsAndParameterCellsGiveTheirValues) {
+  Files files("durations-values");
+  files.Write("persons.csv", "person_id,born,boss,n,stop\nP1,2000-01-31,B,2,\nP2,1950-06-15,B,12,\n");
+  files.Write("claims.csv",
+              "claim_id,person_id,date,k,total,code,ref\nC1,P1,2026-03-01,a,6000,1,R\n"
+              "C2,P2,2026-03-01,b,100,2,R\n");
+  Compare(kDurationsPolicy, files, GetParam(), "");
+  auto compiled = driver::CompileFile(files.dir + "/ops.policy");
+  ASSERT_TRUE(compiled->ok) << compiled->diagnostics.Render();
+  std::string error;
+  jit::EngineOptions options;
+  options.params = interp::ComputeParams(compiled->program);
+  options.optimize = GetParam();
+  auto engine = jit::Engine::Create(compiled->program, options, error);
+  ASSERT_TRUE(engine) << error;
+  interp::Interpreter interp(compiled->program);
+  settle::Inputs inputs;
+  settle::InputErrors errors;
+  ASSERT_TRUE(io::ReadInputs(interp, files.dir + "/persons.csv", files.dir + "/claims.csv", inputs, errors));
+  ValueSink sink(inputs);
+  jit::NativeSettler native(*engine);
+  ASSERT_EQ(SettleAll(native, inputs, sink), "");
+  auto date = [](const ir::Value& v) { return rt::FormatDate(static_cast<int32_t>(v.a)); };
+  const auto& c1 = sink.rows[1][0];
+  const auto& c2 = sink.rows[1][1];
+  // span 2 months against wait_of[a] = wait = 3 months; against wait_of[b] = 2 months.
+  EXPECT_EQ(c1[1].a, 0);  // longer
+  EXPECT_EQ(c2[1].a, 1);
+  EXPECT_EQ(c1[2].a, 1);  // at_most
+  EXPECT_EQ(c2[2].a, 0);
+  EXPECT_EQ(c1[3].a, 1);  // not_wait
+  EXPECT_EQ(c1[4].a, 1);  // young: 9526 days < 10045 days
+  EXPECT_EQ(c2[4].a, 0);
+  EXPECT_EQ(c1[5].a, 0);  // old: 27653 days >= 20000 days
+  EXPECT_EQ(c2[5].a, 1);
+  EXPECT_EQ(date(c1[6]), "2000-04-30");  // born + max(2 months, 3 months), clamped
+  EXPECT_EQ(date(c1[7]), "2000-03-31");  // born + min(2 months, 3 months, 3 months)
+  EXPECT_EQ(date(c2[6]), "1951-06-15");  // born + 12 months
+  EXPECT_EQ(date(c1[8]), "2026-02-09");  // date - min(45 days, 20 days)
+  EXPECT_EQ(date(c2[8]), "2026-01-15");  // date - min(45 days, 120 days)
+  EXPECT_EQ(c1[9].a, 240000);            // cap_of[a] = cap_a, code_cap[1] = cap_a: 1200 + 1200
+  EXPECT_EQ(c2[9].a, 265050);            // cap_b = 1200 * 2 + 0.5, code_cap[2] = 250
+  EXPECT_EQ(c1[10].a, 125000);           // 1000 * 10% + 4000 * 20% + 1000 * 35%
+  EXPECT_EQ(c1[11].a, 155000);           // each row 5% higher
+  const auto& p1 = sink.rows[0][0];
+  const auto& p2 = sink.rows[0][1];
+  EXPECT_EQ(p1[1].a, 0);  // one_year
+  EXPECT_EQ(p2[1].a, 1);  // 12 months == 1 years
+  EXPECT_EQ(date(p1[2]), "2000-04-30");  // max(2 months, 3 months, 1 months)
+  EXPECT_EQ(date(p1[3]), "2000-03-31");  // min(2 months, 3 months)
+  EXPECT_EQ(date(p2[2]), "1951-06-15");
+  EXPECT_EQ(date(p2[3]), "1950-09-15");
+}
+
 INSTANTIATE_TEST_SUITE_P(Pipelines, JitOps, testing::Values(false, true),
                          [](const testing::TestParamInfo<bool>& info) {
                            return info.param ? "O2" : "O0";

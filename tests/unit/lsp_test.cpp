@@ -181,6 +181,30 @@ const char* const kSmall =
     "param cap: money = 400 cite \"封顶\"\n"
     "rule r: money = min(inpatient[primary].deductible, cap)\n";
 
+// A parameter named in a table cell and in a bracket row: references and rename reach both.
+TEST_F(Lsp, ParameterInATableCellAndABracketRowIsReferenced) {
+  const std::string text =
+      "enum level { primary, level3 }\n"
+      "param band: money = 3万\n"
+      "table cap: level -> money { primary => band  level3 => 100 }\n"
+      "brackets scale { 0 .. band: 60%  band ..: 70% }\n";
+  std::string uri = "file://" + dir_ + "/figures.policy";
+  std::vector<Json> out = Session({
+      Open(uri, text),
+      At(1, "textDocument/references", uri, 1, 7, {{"context", {{"includeDeclaration", true}}}}),
+      At(2, "textDocument/rename", uri, 3, 23, {{"newName", "first_band"}}),
+  });
+  const Json& refs = (*Response(out, 1))["result"];
+  ASSERT_EQ(refs.size(), 4u) << refs.dump();
+  EXPECT_EQ(refs[0]["range"]["start"], Json({{"line", 1}, {"character", 6}}));
+  EXPECT_EQ(refs[1]["range"]["start"], Json({{"line", 2}, {"character", 39}}));
+  EXPECT_EQ(refs[2]["range"]["start"], Json({{"line", 3}, {"character", 22}}));
+  EXPECT_EQ(refs[3]["range"]["start"], Json({{"line", 3}, {"character", 33}}));
+  const Json& edits = (*Response(out, 2))["result"]["changes"][uri];
+  ASSERT_EQ(edits.size(), 4u) << edits.dump();
+  for (const Json& edit : edits) EXPECT_EQ(edit["newText"], "first_band");
+}
+
 TEST_F(Lsp, WordHoverReferencesRenameSymbolsCompletionFormatting) {
   std::string uri = "file://" + dir_ + "/small.policy";
   std::vector<Json> out = Session({
