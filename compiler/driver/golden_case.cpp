@@ -1,87 +1,39 @@
 // Running one golden case directory (see golden_case.h).
-#include "compiler/io/read_inputs.h"
 #include "compiler/driver/golden_case.h"
 
 #include <chrono>
 #include <filesystem>
 #include <iostream>
-#include <sstream>
+#include <span>
 
 #include <fmt/format.h>
 
 #include "compiler/diag/stack.h"
+#include "compiler/driver/case_compare.h"
 #include "compiler/driver/session.h"
 #include "compiler/interp/explain.h"
-#include "compiler/io/results.h"
-#include "runtime/csv.h"
+#include "compiler/io/read_inputs.h"
 
 namespace polc::driver {
 
 namespace {
 
-using Rows = std::vector<std::vector<std::string>>;
+// Every output row as values: [0] subjects, [1] events, [2] the subject output at year end.
+class ValueTables : public settle::RowSink {
+ public:
+  SettledTable* tables[3] = {nullptr, nullptr, nullptr};
+  void SubjectRow(uint32_t subject, std::span<const ir::Value> values) override { Keep(0, subject, values); }
+  void EventRow(uint32_t event, std::span<const ir::Value> values) override { Keep(1, event, values); }
+  void YearEndRow(uint32_t subject, std::span<const ir::Value> values) override { Keep(2, subject, values); }
 
-bool ReadCsv(const std::string& path, Rows& rows, std::string& error) {
-  rt::CsvReader reader;
-  if (!reader.Open(path, error)) return false;
-  std::vector<std::string_view> fields;
-  while (reader.Next(fields)) rows.emplace_back(fields.begin(), fields.end());
-  if (reader.HasError()) {
-    error = fmt::format("{}: {}", path, reader.Error());
-    return false;
+ private:
+  void Keep(int kind, uint32_t row, std::span<const ir::Value> values) {
+    if (tables[kind] != nullptr) tables[kind]->rows[row].assign(values.begin(), values.end());
   }
-  return true;
-}
-
-std::string Join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& item : items) out += (out.empty() ? "" : ",") + item;
-  return out;
-}
-
-// Compares one output table with its expected file; returns the first mismatching row or -1.
-int64_t Compare(const ir::Program& program, const settle::Inputs& inputs, int kind,
-                const io::ResultTable& table, const std::string& path,
-                std::vector<std::string>& problems) {
-  const ir::Output& output = program.outputs[static_cast<size_t>(program.output_of[kind])];
-  Rows expected;
-  std::string error;
-  if (!ReadCsv(path, expected, error)) {
-    problems.push_back(error);
-    return -1;
-  }
-  if (expected.empty() || expected[0] != table.header) {
-    problems.push_back(fmt::format("{}: expected columns {}, got {}", output.name,
-                                   expected.empty() ? "(none)" : Join(expected[0]), Join(table.header)));
-    return -1;
-  }
-  const size_t want = expected.size() - 1, got = table.rows.size();
-  if (want != got) problems.push_back(fmt::format("{}: expected {} rows, got {}", output.name, want, got));
-  int64_t first = -1;
-  for (size_t r = 0; r < std::min(want, got); ++r) {
-    const std::vector<std::string>& e = expected[r + 1];
-    const std::vector<std::string>& g = table.rows[r];
-    const uint32_t row = static_cast<uint32_t>(r);
-    const int record = kind == 2 ? 0 : kind;  // 2: the subject output at year end
-    const std::string label = fmt::format("{} {}{}", program.records[record].name,
-                                          record == 0 ? inputs.SubjectKey(row) : inputs.EventKey(row),
-                                          kind == 2 ? " (" + output.name + ")" : "");
-    if (e.size() != g.size()) {
-      problems.push_back(fmt::format("{}: expected {} fields, got {}", label, e.size(), g.size()));
-      if (first < 0) first = static_cast<int64_t>(r);
-      continue;
-    }
-    for (size_t f = 0; f < g.size(); ++f) {
-      if (e[f] == g[f]) continue;
-      problems.push_back(fmt::format("{} field {}: expected {}, got {}", label, table.header[f], e[f], g[f]));
-      if (first < 0) first = static_cast<int64_t>(r);
-    }
-  }
-  return first;
-}
+};
 
 void Settle(const Compilation& c, const std::string& stem, const std::string& dir,
-            const std::string& engine_name, CaseOutcome& outcome) {
+            const std::string& engine_name, interp::Coverage* coverage, CaseOutcome& outcome) {
   const ir::Program& program = c.program;
   std::unique_ptr<Settlers> engine = MakeSettlers(program, engine_name, std::cerr);
   settle::Inputs inputs;
@@ -93,23 +45,40 @@ void Settle(const Compilation& c, const std::string& stem, const std::string& di
     }
     return;
   }
-  io::ResultTable tables[2], year_end;
-  io::SettleToTables(program, engine->settle, inputs, tables, &year_end);
+  // Every subject settled into values; with coverage, by the interpreter counting into it.
+  SettledTable tables[3];
+  ValueTables sink;
+  const uint32_t sizes[3] = {inputs.subjects.Size(), inputs.events.Size(), inputs.subjects.Size()};
+  for (int kind = 0; kind < 3; ++kind) {
+    tables[kind].output = program.output_of[kind];
+    if (tables[kind].output < 0) continue;
+    tables[kind].rows.resize(sizes[kind]);
+    sink.tables[kind] = &tables[kind];
+  }
+  settle::SettleOptions options;
+  options.year_end_output = program.output_of[2] >= 0;
+  settle::SettleFn settle = engine->settle;
+  if (coverage != nullptr) {
+    engine->interp->SetCoverage(coverage);
+    settle = engine->interp->AsSettleFn();
+  }
+  for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) settle(inputs, s, sink, options);
+  if (coverage != nullptr) engine->interp->SetCoverage(nullptr);
   const char* suffix[2] = {".persons.csv", ".results.csv"};
   int64_t first[2] = {-1, -1};
   for (int kind = 1; kind >= 0; --kind) {
-    if (!tables[kind].declared) continue;
-    first[kind] = Compare(program, inputs, kind, tables[kind], dir + "/" + stem + suffix[kind], outcome.problems);
+    if (tables[kind].output < 0) continue;
+    first[kind] = CompareWithExpected(program, inputs, tables[kind], dir + "/" + stem + suffix[kind], outcome.problems);
   }
   // Next year's counters (`<stem>.next.csv`), when the case has them and the policy declares
   // an output at year end; a case with the file and a policy without the output fails.
   const std::string next_path = dir + "/" + stem + ".next.csv";
   if (std::filesystem::exists(next_path)) {
-    if (!year_end.declared) {
+    if (tables[2].output < 0) {
       outcome.problems.push_back(fmt::format("{} exists, but the policy declares no output for {} at year_end",
                                              next_path, program.records[0].name));
     } else {
-      const int64_t row = Compare(program, inputs, 2, year_end, next_path, outcome.problems);
+      const int64_t row = CompareWithExpected(program, inputs, tables[2], next_path, outcome.problems);
       if (first[0] < 0) first[0] = row;
     }
   }
@@ -128,7 +97,7 @@ void Settle(const Compilation& c, const std::string& stem, const std::string& di
 }  // namespace
 
 CaseOutcome RunCase(const Compilation& compilation, const std::string& policy_path,
-                    const std::string& dir, const std::string& engine) {
+                    const std::string& dir, const std::string& engine, interp::Coverage* coverage) {
   CaseOutcome outcome;
   std::filesystem::path path(dir);
   outcome.name = (path.has_filename() ? path.filename() : path.parent_path().filename()).string();
@@ -136,7 +105,7 @@ CaseOutcome RunCase(const Compilation& compilation, const std::string& policy_pa
   const auto start = std::chrono::steady_clock::now();
   RunOnLargeStack([&] {
     try {
-      Settle(compilation, stem, dir, engine, outcome);
+      Settle(compilation, stem, dir, engine, coverage, outcome);
     } catch (const settle::EvalError& e) {
       outcome.problems.push_back(e.what());
       outcome.passed = false;

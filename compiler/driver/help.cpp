@@ -47,7 +47,9 @@ void ApplySharedHelp(CLI::App& app) {
     if (CLI::Option* o = cmd->get_option_no_throw("--persons-out"))
       o->description("persons results CSV to write: one row per person");
     auto it = ExitCodes().find(cmd->get_name());
-    if (it != ExitCodes().end()) cmd->footer("exit codes: " + it->second);
+    // A command's own footer (test: the layout of a case directory) stays above the codes.
+    const std::string own = cmd->get_footer();
+    if (it != ExitCodes().end()) cmd->footer((own.empty() ? "" : own + "\n\n") + "exit codes: " + it->second);
   }
   app.footer("exit codes: those of the command; for --emit 0 printed, 1 the policy has errors, "
              "2 bad command line. `polc COMMAND --help` describes each command.");

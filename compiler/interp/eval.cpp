@@ -181,17 +181,20 @@ Value Interpreter::Eval(const Node& node) {
         if (key.a < 0 || static_cast<size_t>(key.a) >= table.rows.size()) {
           Fail(node, fmt::format("internal error: word {} outside table {}", key.a, table.name));
         }
+        if (coverage_ != nullptr) coverage_->TableRow(static_cast<size_t>(node.a), static_cast<size_t>(key.a));
         return table.rows[static_cast<size_t>(key.a)].values[static_cast<size_t>(node.b)];
       }
       auto it = std::lower_bound(table.rows.begin(), table.rows.end(), key.a,
                                  [](const ir::TableRow& row, int64_t k) { return row.key < k; });
       if (it == table.rows.end() || it->key != key.a) return Value::Absent();
+      if (coverage_ != nullptr) coverage_->TableRow(static_cast<size_t>(node.a), static_cast<size_t>(it - table.rows.begin()));
       return it->values[static_cast<size_t>(node.b)];
     }
     case Op::Brackets: {
       const ir::Brackets& brackets = program_.brackets[static_cast<size_t>(node.a)];
       Value amount = Eval(*node.kids[0]);
       if (!amount.present) return Value::Absent();
+      if (coverage_ != nullptr) coverage_->BracketAmount(static_cast<size_t>(node.a), amount.a);
       int64_t shift = 0;
       if (node.kids.size() > 1) {
         Value s = Eval(*node.kids[1]);
@@ -263,6 +266,7 @@ Value Interpreter::Eval(const Node& node) {
     case Op::If: {
       Value c = Eval(*node.kids[0]);
       if (!c.present) Fail(node, "internal error: absent condition");
+      if (coverage_ != nullptr) coverage_->IfBranch(node, c.a != 0);
       return Eval(*node.kids[c.a != 0 ? 1 : 2]);
     }
     case Op::Match: {
@@ -270,7 +274,9 @@ Value Interpreter::Eval(const Node& node) {
       if (!s.present || s.a < 0 || static_cast<size_t>(s.a) >= node.arm_of_word.size()) {
         Fail(node, "internal error: match on an absent or unknown word");
       }
-      return Eval(*node.kids[1 + static_cast<size_t>(node.arm_of_word[static_cast<size_t>(s.a)])]);
+      const int32_t arm = node.arm_of_word[static_cast<size_t>(s.a)];
+      if (coverage_ != nullptr) coverage_->MatchArm(node, arm);
+      return Eval(*node.kids[1 + static_cast<size_t>(arm)]);
     }
     case Op::Min:
     case Op::Max: {

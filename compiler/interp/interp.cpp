@@ -153,6 +153,7 @@ Value Interpreter::EvalRuleBody(const ir::Rule& rule, bool traced) {
   }
   if (branch < 0) value = Eval(*rule.value);
   if (traced) open_steps_[step_index].branch = branch;
+  if (coverage_ != nullptr) coverage_->RuleBranch(static_cast<size_t>(&rule - program_.rules.data()), branch);
   frame_.resize(frame_base_);
   frame_base_ = saved_base;
   return value;

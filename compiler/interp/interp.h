@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "compiler/interp/coverage.h"
 #include "compiler/ir/ir.h"
 #include "compiler/settle/inputs.h"
 #include "compiler/settle/seam.h"
@@ -98,6 +99,8 @@ class Interpreter : public settle::RowChecker {
                      const SettleOptions& options = {}, Trace* trace = nullptr);
   // SettleSubject as a SettleFn; the interpreter must outlive it.
   SettleFn AsSettleFn();
+  // Counts what every later settlement evaluates into `coverage` (of this program; null: stop).
+  void SetCoverage(Coverage* coverage) { coverage_ = coverage; }
 
  private:
   // SettleSubject without the claim and CSV line added to an EvalError's message.
@@ -173,6 +176,7 @@ class Interpreter : public settle::RowChecker {
   Trace* trace_ = nullptr;
   bool tracing_event_ = false;
   std::vector<RuleStep> open_steps_;
+  Coverage* coverage_ = nullptr;  // polc test --coverage
 };
 
 }  // namespace polc::interp

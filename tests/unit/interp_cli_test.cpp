@@ -136,8 +136,8 @@ TEST_F(InterpCli, TestNamesEveryWrongFieldAndExplainsTheFirstClaim) {
   const Result r = Polc(fmt::format("test '{}' case --engine interp --junit out/j.xml", Policy()));
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("FAIL case\n"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("case case: claim H2 field basic: expected 32111.00, got 32110.00\n"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("case case: person C field contribution: expected 201.00, got 200.00\n"), std::string::npos)
+  EXPECT_NE(r.out.find("case case: case/huaihua-2026.results.csv:3: claim H2 column basic: expected 32111.00, got 32110.00\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("case case: case/huaihua-2026.persons.csv:4: person C column contribution: expected 201.00, got 200.00\n"), std::string::npos)
       << r.out;
   // The explanation of H2 follows, as `polc explain` prints it.
   EXPECT_NE(r.out.find("claim H2 of person A"), std::string::npos) << r.out;
@@ -145,7 +145,7 @@ TEST_F(InterpCli, TestNamesEveryWrongFieldAndExplainsTheFirstClaim) {
   EXPECT_NE(r.out.find("0 passed, 1 failed\n"), std::string::npos) << r.out;
   const std::string xml = ReadAll(out_ + "/j.xml");
   EXPECT_NE(xml.find("<failure message=\"2 problems\">"), std::string::npos) << xml;
-  EXPECT_NE(xml.find("claim H2 field basic"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("claim H2 column basic"), std::string::npos) << xml;
 }
 
 // Spec section 2: the four employee columns are required, and an empty employee_end with
