@@ -113,6 +113,7 @@ void Checker::CheckTables() {
     for (const ast::TableRow& row : d.rows) {
       ir::TableRow out;
       out.range = row.range;
+      if (row.cite) out.cite = {row.cite->text, row.cite->range};
       if (row.values.size() != t.columns.size()) {
         Error(DiagKind::TypeMismatch, row.range, "this row has {} value{}, the table has {} column{}",
               row.values.size(), row.values.size() == 1 ? "" : "s", t.columns.size(),
