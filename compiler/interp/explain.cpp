@@ -167,12 +167,12 @@ class TextWriter {
                           p_.records[0].name, in_.SubjectKey(subject_), in_.event_file,
                           in_.events.Line(event), p_.file));
       Fields(in_.events, event);
+      Line(0, fmt::format("{} {} ({}:{})", p_.records[0].name, in_.SubjectKey(subject_),
+                          in_.subject_file, in_.subjects.Line(subject_)));
     } else {
       Line(0, fmt::format("{} {} ({}:{}), under {}", p_.records[0].name, in_.SubjectKey(subject_),
                           in_.subject_file, in_.subjects.Line(subject_), p_.file));
     }
-    Line(0, fmt::format("{} {} ({}:{})", p_.records[0].name, in_.SubjectKey(subject_),
-                        in_.subject_file, in_.subjects.Line(subject_)));
     Fields(in_.subjects, subject_);
     const std::vector<const RuleStep*> subject_steps = RelevantSubjectSteps(p_, trace_);
     out_ += "\n";
