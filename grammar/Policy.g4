@@ -47,7 +47,8 @@ tableValue  : type                                       # SingleValue
             | '{' column (',' column)* ','? '}'          # RecordValue
             ;
 column      : ident ':' type ;
-tableRow    : (tableKey (',' tableKey)* | 'else') '=>' expr (',' expr)* ;
+// A row may cite the clause its figures come from (shown by `polc explain` beside the lookup).
+tableRow    : (tableKey (',' tableKey)* | 'else') '=>' expr (',' expr)* cite? ;
 tableKey    : ident | INT ;
 
 bracketsDecl : 'brackets' ident '{' bracketRow+ '}' cite? ;

@@ -132,6 +132,7 @@ struct SetDecl : Decl {
 struct TableRow {
   std::vector<Ident> keys;  // enumeration words or integer spellings; empty: `else`
   std::vector<ExprPtr> values;
+  std::optional<Cite> cite;  // the row's own clause (`... => 500, 82% cite "..."`)
   SourceRange range;
 };
 

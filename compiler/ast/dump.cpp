@@ -207,6 +207,7 @@ class Dumper {
     for (const TableRow& row : t.rows) {
       Line(2, "row " + (row.keys.empty() ? std::string("else") : Words(row.keys)), row.range);
       for (const auto& v : row.values) Expr(3, *v);
+      Cite(3, row.cite);
     }
   }
 };
@@ -391,7 +392,8 @@ class Comparer {
       return false;
     for (size_t r = 0; r < x.rows.size(); ++r) {
       if (!Idents("row keys", x.rows[r].keys, y.rows[r].keys) ||
-          !Num("row values", x.rows[r].values.size(), y.rows[r].values.size()))
+          !Num("row values", x.rows[r].values.size(), y.rows[r].values.size()) ||
+          !OptCite(x.rows[r].cite, y.rows[r].cite))
         return false;
       for (size_t i = 0; i < x.rows[r].values.size(); ++i)
         if (!OptExpr(fmt::format("row {} value {}", r, i), x.rows[r].values[i], y.rows[r].values[i]))

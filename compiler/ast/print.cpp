@@ -364,6 +364,7 @@ class Printer {
         if (i + 1 < values[r].size())
           line += "," + Spaces(MultiLine(v) ? 1 : value_width[i] - Width(v) + 1);
       }
+      if (t.rows[r].cite) line += " " + CiteText(t.rows[r].cite);
       out += line + "\n";
     }
     return WithCite(out + "}", t.cite);

@@ -139,6 +139,8 @@ void CheckCites(const ast::Module& module, const std::string& source_name, const
     check(d->cite);
     if (d->kind == ast::DeclKind::Rule)
       for (const auto& ex : static_cast<const ast::RuleDecl&>(*d).exceptions) check(ex.cite);
+    if (d->kind == ast::DeclKind::Table)
+      for (const auto& row : static_cast<const ast::TableDecl&>(*d).rows) check(row.cite);
   }
 }
 

@@ -113,6 +113,7 @@ void Checker::CheckTables() {
     for (const ast::TableRow& row : d.rows) {
       ir::TableRow out;
       out.range = row.range;
+      if (row.cite) out.cite = {row.cite->text, row.cite->range};
       // A row with a bad cell still covers its keys: its error is the only one, with no
       // `NotExhaustive` for the words it lists (the table is not used, the policy has an error).
       const bool sized = row.values.size() == t.columns.size();

@@ -166,7 +166,11 @@ Value Interpreter::Eval(const Node& node) {
     case Op::Let: {
       Value value = Eval(*node.kids[0]);
       frame_[LocalSlot(node)] = value;
-      return Eval(*node.kids[1]);
+      if (open_steps_.empty()) return Eval(*node.kids[1]);
+      trace_lets_.emplace_back(&node, value);
+      Value body = Eval(*node.kids[1]);
+      trace_lets_.pop_back();
+      return body;
     }
     case Op::AccRead:
     case Op::AccRoom:
@@ -175,19 +179,30 @@ Value Interpreter::Eval(const Node& node) {
     case Op::TableGet: {
       const ir::Table& table = program_.tables[static_cast<size_t>(node.a)];
       Value key = Eval(*node.kids[0]);
-      if (!key.present) return Value::Absent();
+      if (!key.present) {
+        if (!open_steps_.empty()) NoteTable(node, key, -1, Value::Absent());
+        return Value::Absent();
+      }
       if (node.type.base == Base::Record) Fail(node, "internal error: a whole table row as a value");
       if (table.key_type.base == Base::Enum) {
         if (key.a < 0 || static_cast<size_t>(key.a) >= table.rows.size()) {
           Fail(node, fmt::format("internal error: word {} outside table {}", key.a, table.name));
         }
         if (coverage_ != nullptr) coverage_->TableRow(static_cast<size_t>(node.a), static_cast<size_t>(key.a));
-        return table.rows[static_cast<size_t>(key.a)].values[static_cast<size_t>(node.b)];
+        const Value value = table.rows[static_cast<size_t>(key.a)].values[static_cast<size_t>(node.b)];
+        if (!open_steps_.empty()) NoteTable(node, key, static_cast<int32_t>(key.a), value);
+        return value;
       }
       auto it = std::lower_bound(table.rows.begin(), table.rows.end(), key.a,
                                  [](const ir::TableRow& row, int64_t k) { return row.key < k; });
-      if (it == table.rows.end() || it->key != key.a) return Value::Absent();
+      if (it == table.rows.end() || it->key != key.a) {
+        if (!open_steps_.empty()) NoteTable(node, key, -1, Value::Absent());
+        return Value::Absent();
+      }
       if (coverage_ != nullptr) coverage_->TableRow(static_cast<size_t>(node.a), static_cast<size_t>(it - table.rows.begin()));
+      if (!open_steps_.empty()) {
+        NoteTable(node, key, static_cast<int32_t>(it - table.rows.begin()), it->values[static_cast<size_t>(node.b)]);
+      }
       return it->values[static_cast<size_t>(node.b)];
     }
     case Op::Brackets: {
@@ -200,8 +215,10 @@ Value Interpreter::Eval(const Node& node) {
         Value s = Eval(*node.kids[1]);
         if (s.present) shift = s.a;
       }
-      return Int(rt::BracketSum(amount.a, brackets.lowers.data(), brackets.rates.data(),
-                                static_cast<int64_t>(brackets.lowers.size()), shift));
+      const Value result = Int(rt::BracketSum(amount.a, brackets.lowers.data(), brackets.rates.data(),
+                                              static_cast<int64_t>(brackets.lowers.size()), shift));
+      if (!open_steps_.empty()) NoteBrackets(node, amount, shift, result);
+      return result;
     }
     case Op::Add:
     case Op::Sub:

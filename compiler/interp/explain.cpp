@@ -1,9 +1,13 @@
 // Tracing one settlement and rendering it as readable text (see explain.h).
 #include "compiler/interp/explain.h"
 
+#include <algorithm>
+#include <cstdlib>
+
 #include <fmt/format.h>
 
 #include "compiler/io/results.h"
+#include "runtime/money.h"
 
 namespace polc::interp {
 
@@ -14,6 +18,16 @@ bool FindEvent(const Inputs& inputs, std::string_view key, uint32_t& event) {
   for (uint32_t e = 0; e < inputs.events.Size(); ++e) {
     if (inputs.EventKey(e) == key) {
       event = e;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool FindSubject(const Inputs& inputs, std::string_view key, uint32_t& subject) {
+  for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) {
+    if (inputs.SubjectKey(s) == key) {
+      subject = s;
       return true;
     }
   }
@@ -70,6 +84,43 @@ ir::Type AccKeyType(const ir::Accumulator& acc) {
   return {Base::Int, -1, acc.key_optional};
 }
 
+std::string WordLabel(const ir::Program& program, const ir::Type& type, const Value& value) {
+  if (type.base != Base::Enum || type.enum_id < 0 || !value.present) return "";
+  const ir::Enum& e = program.enums[static_cast<size_t>(type.enum_id)];
+  if (value.a < 0 || static_cast<size_t>(value.a) >= e.words.size()) return "";
+  return e.words[static_cast<size_t>(value.a)].label;
+}
+
+// Mirrors rt::BracketSum segment by segment.
+std::vector<BracketSegment> BracketSegments(const ir::Brackets& brackets, int64_t amount, int64_t shift) {
+  std::vector<BracketSegment> out;
+  const size_t n = brackets.rows.size();
+  if (amount <= 0) return out;
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t lower = std::max<int64_t>(brackets.rows[i].lower, 0);
+    if (amount <= lower) break;
+    const int64_t upper = i + 1 < n ? std::min(amount, brackets.rows[i + 1].lower) : amount;
+    if (upper <= lower) continue;
+    BracketSegment s;
+    s.row = static_cast<int32_t>(i);
+    s.lower = brackets.rows[i].lower;
+    s.upper = brackets.rows[i].upper;
+    s.part = upper - lower;
+    s.rate = brackets.rows[i].rate + shift;
+    s.paid = rt::MulRate(s.part, s.rate);
+    out.push_back(s);
+  }
+  return out;
+}
+
+const AccStep* AccStepOf(const Trace& trace, const TraceAccRead& read) {
+  if (trace.event < 0 || read.year_total) return nullptr;
+  for (const AccStep& step : trace.accumulators) {
+    if (step.acc == read.acc && step.key == read.key) return &step;
+  }
+  return nullptr;
+}
+
 std::vector<const RuleStep*> RelevantSubjectSteps(const ir::Program& program, const Trace& trace) {
   std::vector<const RuleStep*> out;
   if (trace.event < 0) {
@@ -116,12 +167,12 @@ class TextWriter {
                           p_.records[0].name, in_.SubjectKey(subject_), in_.event_file,
                           in_.events.Line(event), p_.file));
       Fields(in_.events, event);
+      Line(0, fmt::format("{} {} ({}:{})", p_.records[0].name, in_.SubjectKey(subject_),
+                          in_.subject_file, in_.subjects.Line(subject_)));
     } else {
       Line(0, fmt::format("{} {} ({}:{}), under {}", p_.records[0].name, in_.SubjectKey(subject_),
                           in_.subject_file, in_.subjects.Line(subject_), p_.file));
     }
-    Line(0, fmt::format("{} {} ({}:{})", p_.records[0].name, in_.SubjectKey(subject_),
-                        in_.subject_file, in_.subjects.Line(subject_)));
     Fields(in_.subjects, subject_);
     const std::vector<const RuleStep*> subject_steps = RelevantSubjectSteps(p_, trace_);
     out_ += "\n";
@@ -165,9 +216,112 @@ class TextWriter {
     for (size_t f = 0; f < table.Decl().fields.size(); ++f) {
       const ir::Field& field = table.Decl().fields[f];
       if (!text.empty()) text += ", ";
-      text += field.name + "=" + ShowValue(p_, in_, field.type, table.Get(row, static_cast<int32_t>(f)));
+      text += field.name + "=" + Labeled(field.type, table.Get(row, static_cast<int32_t>(f)));
     }
     Line(1, text);
+  }
+
+  // A value as result files write it, with its word's label beside an enumeration word:
+  // `level1 (一级)`.
+  std::string Labeled(const ir::Type& type, const Value& value) const {
+    std::string text = ShowValue(p_, in_, type, value);
+    const std::string label = WordLabel(p_, type, value);
+    return label.empty() ? text : fmt::format("{} ({})", text, label);
+  }
+
+  std::string Money(int64_t fen) const { return rt::FormatMoney(fen); }
+  std::string Rate(int64_t bp) const { return ShowValue(p_, in_, {Base::Rate, -1, false}, {bp, 0, true}); }
+
+  // The source text of a range on one line (its first line when it spans more), columns being
+  // code points.
+  std::string SourceText(const SourceRange& range) const {
+    if (source_ == nullptr || !range.Valid()) return "";
+    const std::string_view line = source_->Line(range.begin_line);
+    auto byte_of = [&](uint32_t col) {
+      size_t at = 0;
+      for (uint32_t c = 1; c < col && at < line.size(); ++c) {
+        ++at;
+        while (at < line.size() && (static_cast<unsigned char>(line[at]) & 0xC0) == 0x80) ++at;
+      }
+      return at;
+    };
+    const size_t begin = byte_of(range.begin_col);
+    const size_t end = range.end_line == range.begin_line ? byte_of(range.end_col) : line.size();
+    return end > begin ? std::string(line.substr(begin, end - begin)) : "";
+  }
+
+  // Which row each table lookup used, and what that row (or else the table) cites.
+  void Tables(const RuleStep& step) {
+    for (const TraceTableRead& read : step.tables) {
+      const ir::Table& table = p_.tables[static_cast<size_t>(read.table)];
+      std::string name = fmt::format("{}[{}]", table.name, Labeled(table.key_type.Optional(), read.key));
+      if (table.record_valued) name += "." + table.columns[static_cast<size_t>(read.column)].name;
+      const ir::Type type = table.columns[static_cast<size_t>(read.column)].type;
+      if (read.row < 0) {
+        Line(3, fmt::format("table {} = none (no row){}", name,
+                            table.cite.text.empty() ? "" : fmt::format("; table cites: {}", table.cite.text)));
+        continue;
+      }
+      const ir::TableRow& row = table.rows[static_cast<size_t>(read.row)];
+      std::string where = row.range.Valid() ? fmt::format("row {}", Loc(row.range))
+                                            : fmt::format("row {} of {}", Labeled(table.key_type, read.key),
+                                                          table.csv_path.empty() ? p_.file : table.csv_path);
+      std::string cite = !row.cite.text.empty()   ? fmt::format("; row cites: {}", row.cite.text)
+                         : !table.cite.text.empty() ? fmt::format("; table cites: {}", table.cite.text)
+                                                    : "";
+      Line(3, fmt::format("table {} = {}    [{}{}]", name, Labeled(type, read.value), where, cite));
+    }
+  }
+
+  // Each scale evaluation: its segments with their rates, and the accumulated totals it ran on.
+  void Brackets(const RuleStep& step) {
+    for (const TraceBrackets& eval : step.brackets) {
+      const ir::Brackets& b = p_.brackets[static_cast<size_t>(eval.brackets)];
+      std::string head = fmt::format("brackets {}({}{}) = {}", b.name, Money(eval.amount.a),
+                                     eval.shift != 0 ? fmt::format(", shift {}", Rate(eval.shift)) : "",
+                                     Money(eval.result.a));
+      if (eval.call.Valid()) {
+        const std::string call = SourceText(eval.call);
+        std::string args;
+        for (const auto& [type, value] : eval.call_args) args += (args.empty() ? "" : ", ") + Labeled(type, value);
+        head += fmt::format(", in {}{}", call.empty() ? Loc(eval.call) : "`" + call + "`",
+                            args.empty() ? "" : " with " + args);
+      }
+      Line(3, head + ":");
+      const std::vector<BracketSegment> segments = BracketSegments(b, eval.amount.a, eval.shift);
+      if (segments.empty()) Line(4, "nothing above the first row's lower bound: 0.00");
+      for (const BracketSegment& s : segments) {
+        const std::string bounds = s.upper < 0 ? fmt::format("above {}", Money(s.lower))
+                                               : fmt::format("{} .. {}", Money(s.lower), Money(s.upper));
+        const std::string rate = eval.shift != 0 ? fmt::format("{} ({} {} {})", Rate(s.rate), Rate(s.rate - eval.shift),
+                                                               eval.shift > 0 ? "+" : "-", Rate(std::abs(eval.shift)))
+                                                 : Rate(s.rate);
+        Line(4, fmt::format("{} at {}: {} x {} = {}    [{}]", bounds, rate, Money(s.part), Rate(s.rate),
+                            Money(s.paid), Loc(b.rows[static_cast<size_t>(s.row)].range)));
+      }
+      if (segments.size() > 1) {
+        int64_t sum = 0;
+        for (const BracketSegment& s : segments) sum += s.paid;
+        Line(4, sum == eval.result.a ? fmt::format("total {}", Money(eval.result.a))
+                                     : fmt::format("total {} (the exact products summed, rounded once)",
+                                                   Money(eval.result.a)));
+      }
+      if (!b.cite.text.empty()) Line(4, fmt::format("cites: {}", b.cite.text));
+    }
+    if (step.brackets.empty()) return;
+    std::string totals;
+    for (const TraceAccRead& read : step.acc_reads) {
+      const AccStep* acc_step = AccStepOf(trace_, read);
+      if (acc_step == nullptr || read.room) continue;
+      const ir::Accumulator& acc = p_.accumulators[static_cast<size_t>(read.acc)];
+      const ir::Type type{acc.type.base, -1, false};
+      std::string name = acc.name;
+      if (acc.key_kind != ir::AccKey::None) name += fmt::format("[{}]", Labeled(AccKeyType(acc), read.key));
+      totals += fmt::format("{}{} {} before this {} -> {} after", totals.empty() ? "" : ", ", name,
+                            ShowValue(p_, in_, type, acc_step->before), p_.records[1].name,
+                            ShowValue(p_, in_, type, acc_step->after));
+    }
+    if (!totals.empty()) Line(3, "accumulated: " + totals);
   }
 
   // The clause's first source line, to show which exception and why.
@@ -186,7 +340,7 @@ class TextWriter {
   void Step(const RuleStep& step, size_t number) {
     const ir::Rule& rule = p_.rules[static_cast<size_t>(step.rule)];
     const std::string head = number > 0 ? fmt::format("{}. ", number) : "- ";
-    Line(1, fmt::format("{}{} = {}    [{}]", head, rule.name, ShowValue(p_, in_, rule.type, step.value),
+    Line(1, fmt::format("{}{} = {}    [{}]", head, rule.name, Labeled(rule.type, step.value),
                         Loc(rule.range)));
     const ir::Citation* cite = &rule.cite;
     if (step.branch >= 0) {
@@ -209,25 +363,25 @@ class TextWriter {
     for (size_t d = 0; d < rule.rule_deps.size(); ++d) {
       const ir::Rule& dep = p_.rules[static_cast<size_t>(rule.rule_deps[d])];
       inputs.push_back(dep.name + " = " +
-                       (step.dep_known[d] ? ShowValue(p_, in_, dep.type, step.deps[d]) : "(not needed)"));
+                       (step.dep_known[d] ? Labeled(dep.type, step.deps[d]) : "(not needed)"));
     }
     for (const auto& [record, slot] : step.fields) {
       const RecordTable& table = record == 0 ? in_.subjects : in_.events;
       const uint32_t row = record == 0 ? subject_ : static_cast<uint32_t>(std::max<int64_t>(trace_.event, 0));
       if (record == 1 && trace_.event < 0) continue;
       const ir::Field& field = table.Decl().fields[static_cast<size_t>(slot)];
-      inputs.push_back(field.name + " = " + ShowValue(p_, in_, field.type, table.Get(row, slot)));
+      inputs.push_back(field.name + " = " + Labeled(field.type, table.Get(row, slot)));
     }
     for (int32_t param : step.params) {
       const ir::Param& decl = p_.params[static_cast<size_t>(param)];
-      inputs.push_back(decl.name + " = " + ShowValue(p_, in_, decl.type, ParamOf(param)));
+      inputs.push_back(decl.name + " = " + Labeled(decl.type, ParamOf(param)));
     }
     for (const TraceAccRead& read : step.acc_reads) {
       const ir::Accumulator& acc = p_.accumulators[static_cast<size_t>(read.acc)];
       std::string name = read.room         ? fmt::format("room({})", acc.name)
                          : read.year_total ? fmt::format("year_total({})", acc.name)
                                            : acc.name;
-      if (acc.key_kind != ir::AccKey::None) name += fmt::format("[{}]", ShowValue(p_, in_, AccKeyType(acc), read.key));
+      if (acc.key_kind != ir::AccKey::None) name += fmt::format("[{}]", Labeled(AccKeyType(acc), read.key));
       inputs.push_back(name + " = " + ShowValue(p_, in_, {acc.type.base, -1, true}, read.value));
     }
     if (!inputs.empty()) {
@@ -238,6 +392,8 @@ class TextWriter {
       }
       Line(3, fmt::format("reads: {}", text));
     }
+    Tables(step);
+    Brackets(step);
   }
 
   Value ParamOf(int32_t param) const {
@@ -248,7 +404,7 @@ class TextWriter {
   void Acc(const AccStep& step) {
     const ir::Accumulator& acc = p_.accumulators[static_cast<size_t>(step.acc)];
     std::string name = acc.name;
-    if (acc.key_kind != ir::AccKey::None) name += fmt::format("[{}]", ShowValue(p_, in_, AccKeyType(acc), step.key));
+    if (acc.key_kind != ir::AccKey::None) name += fmt::format("[{}]", Labeled(AccKeyType(acc), step.key));
     const ir::Type type{acc.type.base, -1, false};
     if (!step.updated) {
       Line(1, fmt::format("{} = {} (unchanged: condition does not hold)", name, ShowValue(p_, in_, type, step.before)));

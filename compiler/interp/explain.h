@@ -13,10 +13,12 @@
 
 namespace polc::interp {
 
-inline constexpr int kTraceSchemaVersion = 1;
+inline constexpr int kTraceSchemaVersion = 2;
 
 // The event row whose key is `key`; false when there is none.
 bool FindEvent(const Inputs& inputs, std::string_view key, uint32_t& event);
+// The subject row whose key is `key`; false when there is none.
+bool FindSubject(const Inputs& inputs, std::string_view key, uint32_t& subject);
 
 // Settles the event's subject up to and including the event, tracing it. With event < 0,
 // traces the subject alone (its output row and the rules behind it). Throws EvalError.
@@ -37,6 +39,25 @@ std::string ShowValue(const ir::Program& program, const Inputs& inputs, const ir
                       const ir::Value& value);
 // The type of an accumulator's key (Int when it is not keyed by an enumeration).
 ir::Type AccKeyType(const ir::Accumulator& acc);
+// The label the policy gives an enumeration word (`level1 "一级"`); empty for other types, an
+// absent value or a word without one.
+std::string WordLabel(const ir::Program& program, const ir::Type& type, const ir::Value& value);
+
+// One segment of an amount a scale was applied to: the part of the amount inside the row
+// (lower, upper], the row's rate plus the shift, and that part times the rate rounded to the fen
+// (the scale itself sums the exact products and rounds once).
+struct BracketSegment {
+  int32_t row = 0;
+  int64_t lower = 0, upper = -1;  // the row's bounds in fen; -1: open above
+  int64_t part = 0;               // fen of the amount in this row
+  int64_t rate = 0;               // bp: the row's rate plus the shift
+  int64_t paid = 0;               // fen: part * rate, rounded half up
+};
+std::vector<BracketSegment> BracketSegments(const ir::Brackets& brackets, int64_t amount, int64_t shift);
+
+// For a traced event: the accumulator around it (before -> after) that an accumulator read
+// of a rule refers to; null when there is none (a subject trace, a year total).
+const AccStep* AccStepOf(const Trace& trace, const TraceAccRead& read);
 
 // The subject- and const-stage steps worth showing: for an event, those its evaluations read
 // (directly or through other subject rules); for a subject alone, all of them.

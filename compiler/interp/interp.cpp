@@ -110,7 +110,10 @@ Value Interpreter::EvalRule(int32_t id) {
     const size_t index = open_steps_.size();
     open_steps_.emplace_back();
     open_steps_[index].rule = id;
+    std::vector<std::pair<const ir::Node*, Value>> outer_lets;
+    outer_lets.swap(trace_lets_);  // the calls around the rule's reader are not this rule's
     value = EvalRuleBody(rule, true);
+    trace_lets_.swap(outer_lets);
     RuleStep step = std::move(open_steps_[index]);
     open_steps_.pop_back();
     step.value = value;
@@ -322,6 +325,7 @@ void Interpreter::ResetTransientState() {
   frame_.clear();
   frame_base_ = 0;
   open_steps_.clear();
+  trace_lets_.clear();
   std::fill(rule_busy_.begin(), rule_busy_.end(), 0);
   trace_ = nullptr;
   tracing_event_ = false;

@@ -36,6 +36,28 @@ struct TraceAccRead {
   ir::Value value;
 };
 
+// One evaluation of a brackets scale while a traced rule was evaluated. Its segments are
+// derived from the declaration when shown (explain.h: BracketSegments).
+struct TraceBrackets {
+  int32_t brackets = -1;
+  ir::Value amount;   // the amount the scale was applied to
+  int64_t shift = 0;  // basis points added to every row's rate
+  ir::Value result;
+  // The innermost policy function call around the evaluation within the rule (a function's
+  // body is inlined): its source range (invalid when none) and its arguments, in order.
+  SourceRange call;
+  std::vector<std::pair<ir::Type, ir::Value>> call_args;
+};
+
+// One table lookup while a traced rule was evaluated.
+struct TraceTableRead {
+  int32_t table = -1;
+  int32_t column = 0;
+  ir::Value key;
+  int32_t row = -1;  // index into Table.rows; -1: no row (an absent key, or an int key not listed)
+  ir::Value value;
+};
+
 // One rule evaluation.
 struct RuleStep {
   int32_t rule = -1;
@@ -48,6 +70,8 @@ struct RuleStep {
   std::vector<std::pair<int32_t, int32_t>> fields;  // input fields read: (record, slot), once
   std::vector<int32_t> params;                      // parameters read, once
   std::vector<TraceAccRead> acc_reads;
+  std::vector<TraceBrackets> brackets;  // in evaluation order
+  std::vector<TraceTableRead> tables;   // in evaluation order, each (table, column, key) once
 };
 
 // One accumulator around the traced event.
@@ -155,6 +179,9 @@ class Interpreter : public settle::RowChecker {
   void UpdateAccumulators(const Inputs& inputs, uint32_t subject, bool traced);
   void EvalOutput(int32_t output, std::vector<ir::Value>& values);
   void NoteRead(const ir::Node& node);
+  // Tracing (trace.cpp): the innermost open step evaluated a scale or looked up a table.
+  void NoteBrackets(const ir::Node& node, const ir::Value& amount, int64_t shift, const ir::Value& result);
+  void NoteTable(const ir::Node& node, const ir::Value& key, int32_t row, const ir::Value& value);
   [[noreturn]] void Fail(const ir::Node& node, const std::string& what) const;
   [[noreturn]] void Fail(const SourceRange& range, const std::string& what) const;
 
@@ -177,6 +204,8 @@ class Interpreter : public settle::RowChecker {
   bool tracing_event_ = false;
   std::vector<RuleStep> open_steps_;
   Coverage* coverage_ = nullptr;  // polc test --coverage
+  // While tracing: the `let`s (inlined function calls) being evaluated in the open rule, innermost last.
+  std::vector<std::pair<const ir::Node*, ir::Value>> trace_lets_;
 };
 
 }  // namespace polc::interp

@@ -174,6 +174,7 @@ struct TableColumn {
 struct TableRow {
   int64_t key = 0;            // enum word index or integer key
   std::vector<Value> values;  // one per column
+  Citation cite;              // the row's own cite (empty: the table's applies)
   SourceRange range;
 };
 

@@ -283,6 +283,7 @@ class Builder {
         for (auto* k : row->tableKey())
           r.keys.push_back({k->getText(), CtxRange(k)});
         for (auto* v : row->expr()) r.values.push_back(Expr(v));
+        r.cite = Cite(row->cite());
         d->rows.push_back(std::move(r));
       }
       d->cite = Cite(t->cite());

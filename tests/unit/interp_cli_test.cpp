@@ -226,7 +226,7 @@ TEST_F(InterpCli, ExplainTextJsonAndUnknownClaim) {
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("nominal_deductible = 600.00    [" + Policy() + ":"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("cites: 第二次及以上起付线标准按50%计算"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("admissions[level3]: 1 -> 2"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("admissions[level3 (三级)]: 1 -> 2"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("output results: claim_id=H2, person_id=A, status=ok, basic=32110.00, "
                        "catastrophic=11117.50, assistance=0.00, patient=8772.50"),
             std::string::npos)
@@ -234,7 +234,7 @@ TEST_F(InterpCli, ExplainTextJsonAndUnknownClaim) {
   EXPECT_NE(r.out.find("benefit_start = 2026-01-01"), std::string::npos) << r.out;
   r = Polc(common + " --claim H2 --json");
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out.rfind("{\"schema\":\"polc-trace\",\"version\":1,", 0), 0u) << r.out;
+  EXPECT_EQ(r.out.rfind("{\"schema\":\"polc-trace\",\"version\":2,\"explains\":\"claim\",", 0), 0u) << r.out;
   EXPECT_NE(r.out.find("\"rule\":\"nominal_deductible\""), std::string::npos);
   EXPECT_NE(r.out.find("\"branch\":\"exception\",\"exception\":{\"index\":0,\"label\":\"repeat_admission\""),
             std::string::npos);

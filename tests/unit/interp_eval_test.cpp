@@ -288,7 +288,7 @@ rule pay: money = min(total, room(paid))
   EXPECT_NE(text.find("room(paid) = 40.00"), std::string::npos) << text;
   EXPECT_NE(text.find("paid: 60.00 -> 100.00 (cap 100.00)"), std::string::npos) << text;
   const std::string json = ExplainJson(compilation_->program, *inputs_, 0, t3);
-  EXPECT_EQ(json.rfind("{\"schema\":\"polc-trace\",\"version\":1,", 0), 0u) << json;
+  EXPECT_EQ(json.rfind("{\"schema\":\"polc-trace\",\"version\":2,\"explains\":\"claim\",", 0), 0u) << json;
 }
 
 TEST(InterpFormat, RatesAndCells) {
