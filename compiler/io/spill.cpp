@@ -520,7 +520,7 @@ PartitionedOutcome RunPartitioned(const PartitionedRun& run, std::string& messag
   std::vector<PartResults> results(n);
   std::mutex failure_mutex;
   uint64_t failure_line = UINT64_MAX;  // the first failing person's input line
-  std::string failure;
+  std::string failure, fatal;
   const bool outputs[3] = {true, !run.persons_out.empty(), !run.next_out.empty()};
   static uint64_t serial = 0;
   for (uint32_t p = 0; p < n; ++p) {
@@ -539,7 +539,7 @@ PartitionedOutcome RunPartitioned(const PartitionedRun& run, std::string& messag
       errors.Merge(part_errors, [&](int& file, uint64_t& line, std::string& text) { Relocate(file, line, text, temp, paths, maps); });
       continue;
     }
-    if (!errors.Empty() || !repeats.Empty()) continue;  // the run fails with input errors: nothing to settle
+    if (!errors.Empty() || !repeats.Empty() || !fatal.empty()) continue;  // the run fails: nothing more to settle
     inputs.subject_file = run.persons;
     inputs.event_file = run.claims;
     for (uint32_t r = 0; r < inputs.subjects.Size(); ++r) inputs.subjects.SetLine(r, maps[0](inputs.subjects.Line(r)));
@@ -583,8 +583,11 @@ PartitionedOutcome RunPartitioned(const PartitionedRun& run, std::string& messag
     }
     if (!adopted) return failed(error);
     if (!written) {
-      if (part_failure == UINT64_MAX) return failed(part_error);  // not a person's failure: a file, the policy
-      if (part_failure < failure_line) {
+      // Not a person's failure (a file, an output the policy lacks): it stops the settling, but
+      // input errors in later partitions still come first, as in one read.
+      if (part_failure == UINT64_MAX) {
+        fatal = part_error;
+      } else if (part_failure < failure_line) {
         failure_line = part_failure;
         failure = part_error;
       }
@@ -595,6 +598,7 @@ PartitionedOutcome RunPartitioned(const PartitionedRun& run, std::string& messag
     message = errors.Render();
     return PartitionedOutcome::kInputErrors;
   }
+  if (!fatal.empty()) return failed(fatal);
   if (failure_line != UINT64_MAX) return failed(failure);
 
   if (run.phase) run.phase("merging the results");
