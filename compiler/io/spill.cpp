@@ -18,6 +18,7 @@
 #include "compiler/io/spill.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -103,9 +104,13 @@ uint32_t PartitionsFor(uint64_t input_bytes, uint64_t limit, uint64_t resident) 
   // Measured (docs/performance.md): a run holds about this many bytes per input byte at its
   // peak (the tables, their texts and the formatted claim results kept for input order).
   constexpr uint64_t kBytesPerInputByte = 5;
+  // What settling adds whatever the partition's size (measured: the JIT compiling the policy's
+  // functions on their first call, and the allocator's pages not handed back between partitions).
+  constexpr uint64_t kSettlingBytes = uint64_t{48} << 20;
   // Below this much room the limit cannot be held; the run then uses the most partitions.
   constexpr uint64_t kLeastRoom = uint64_t{4} << 20;
-  const uint64_t room = std::max(limit > resident ? limit - resident : 0, kLeastRoom);
+  const uint64_t used = resident + kSettlingBytes;
+  const uint64_t room = std::max(limit > used ? limit - used : 0, kLeastRoom);
   const uint64_t need = input_bytes * kBytesPerInputByte;
   if (need <= room) return 1;
   return static_cast<uint32_t>(std::min<uint64_t>(kMaxPartitions, (need + room - 1) / room));
@@ -582,6 +587,9 @@ PartitionedOutcome RunPartitioned(const PartitionedRun& run, std::string& messag
       rt::UnregisterTemp(slots[k]);
     }
     if (!adopted) return failed(error);
+    // The partition's tables are freed; hand their pages back so the next one starts low.
+    inputs = Inputs{};
+    ::malloc_trim(0);
     if (!written) {
       // Not a person's failure (a file, an output the policy lacks): it stops the settling, but
       // input errors in later partitions still come first, as in one read.
