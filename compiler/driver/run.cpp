@@ -1,9 +1,10 @@
 // `polc run POLICY --persons P --claims C --out R [--persons-out S] [--next-out N] [--engine jit|interp]
-// [--shard K/N] [--format csv|nhsa]`, or with `--db URI --persons-table T --claims-table T
+// [--shard K/N] [--format csv|nhsa] [--memory-limit SIZE]`, or with `--db URI --persons-table T --claims-table T
 // --out-table T [--persons-out-table T] [--replace] [--format csv|nhsa]` PostgreSQL tables instead of files: settles a population (or one shard of it, docs/scale.md)
 // and writes the result files (spec section 12), the claim results optionally under the national
 // platform's field names (docs/nhsa.md). Nothing on stdout; on any error no output file is left
 // behind.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -16,6 +17,7 @@
 #include "compiler/io/nhsa.h"
 #include "compiler/io/pg.h"
 #include "compiler/io/results.h"
+#include "compiler/io/spill.h"
 #include "compiler/settle/shard.h"
 #include "runtime/output_file.h"
 
@@ -34,6 +36,8 @@ struct RunOptions {
   int threads = 1;
   bool no_cache = false;
   ProgressOptions progress;
+  std::string memory_limit;  // empty: io::DefaultMemoryLimit()
+  uint32_t partitions = 0;   // tests: this many partitions whatever the sizes
 };
 
 // Files or tables: the options of exactly one of them, complete.
@@ -84,6 +88,18 @@ int RunRun(const RunOptions& options) {
     std::cerr << "polc: " << shard_error << "\n";
     return 2;
   }
+  uint64_t memory_limit = io::DefaultMemoryLimit();
+  if (!options.memory_limit.empty() || options.partitions > 0) {
+    if (!options.memory_limit.empty() && !io::ParseMemorySize(options.memory_limit, memory_limit, shard_error)) {
+      std::cerr << "polc: " << shard_error << "\n";
+      return 2;
+    }
+    if (!options.db.empty() || options.format == "nhsa") {
+      std::cerr << "polc: --memory-limit settles files in partitions; it does not apply to "
+                << (options.db.empty() ? "--format nhsa, which needs every claim in memory" : "--db") << "\n";
+      return 2;
+    }
+  }
   std::vector<io::NhsaField> nhsa;
   if (options.format == "nhsa" && !io::ReadNhsaMapping(options.mapping, nhsa, shard_error)) {
     std::cerr << "polc: " << shard_error << "\n";
@@ -118,6 +134,34 @@ int RunRun(const RunOptions& options) {
       if (!options.db.empty()) {
         progress.Finish(0, "");
         if (RunOnDatabase(options, c->program, *engine, shard, nhsa)) exit_code = 0;
+        return;
+      }
+      // Inputs that would not fit under the memory limit are settled in partitions (spill.h);
+      // --format nhsa reads every claim again, so it always runs in memory.
+      const uint32_t partitions =
+          options.partitions > 0 ? std::min(options.partitions, io::kMaxPartitions)
+          : nhsa.empty()         ? io::PartitionsFor(io::InputBytes(options.persons, options.claims), memory_limit, io::ResidentBytes())
+                                 : 1;
+      if (partitions > 1) {
+        io::PartitionedRun run;
+        run.program = &c->program;
+        run.checker = engine->interp.get();
+        run.settlers = &engine->settlers;
+        run.persons = options.persons;
+        run.claims = options.claims;
+        run.out = options.out;
+        run.persons_out = options.persons_out;
+        run.next_out = options.next_out;
+        run.partitions = partitions;
+        run.threads = options.threads;
+        run.shard = shard;
+        run.phase = [&](const std::string& phase) { progress.Phase(phase); };
+        std::string message;
+        const io::PartitionedOutcome outcome = io::RunPartitioned(run, message);
+        progress.Finish(0, "");
+        if (outcome == io::PartitionedOutcome::kInputErrors) std::cerr << message;
+        if (outcome == io::PartitionedOutcome::kFailed) std::cerr << "polc: " << message << "\n";
+        if (outcome == io::PartitionedOutcome::kOk) exit_code = 0;
         return;
       }
       progress.Phase("reading " + options.claims);
@@ -188,6 +232,10 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--mapping", options->mapping, "with --format nhsa: the field mapping (default formats/nhsa.csv)");
   cmd->add_option("--next-out", options->next_out,
                   "the policy's `at year_end` subject output (next year's counters) CSV to write");
+  cmd->add_option("--memory-limit", options->memory_limit,
+                  "SIZE (512M, 2G, 1.5GiB; default half the physical memory): inputs that would not fit are settled in "
+                  "person-hash partitions spilled to temporary files in $TMPDIR, with the same results");
+  cmd->add_option("--partitions", options->partitions, "tests: settle in this many partitions")->group("");
   AddEngineOption(*cmd, options->engine);
   AddSpeedOptions(*cmd, options->threads, options->no_cache);
   AddProgressOptions(*cmd, options->progress);

@@ -78,7 +78,7 @@ bool ReadInputs(settle::RowChecker& checker, const std::string& subject_path,
     if (SharesSubjectKey(program)) inputs.events.SetTextPool(parent, 0);
   }
   const bool events_read = events.Read(options.threads, options.parallel_min_bytes);
-  const bool check_keys = events_read && program.records[1].key_field >= 0;
+  const bool check_keys = events_read && program.records[1].key_field >= 0 && options.check_event_keys;
   if (check_keys && errors.Empty() && options.threads > 1) {
     // The settlement order only reads the tables, the duplicate check only writes errors: with
     // a second thread they run side by side (the order is dropped if a duplicate turns up).

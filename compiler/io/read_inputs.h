@@ -20,6 +20,9 @@ struct ReadOptions {
   // by `threads` threads (read_parallel.cpp); the Inputs and errors are the same for any count.
   int threads = 1;
   uint64_t parallel_min_bytes = uint64_t{8} << 20;
+  // false: the event keys are not checked for repeats (polc run --memory-limit reads the
+  // events in partitions and checks their keys across all of them itself).
+  bool check_event_keys = true;
 };
 
 // Reads both files for `checker`'s program. Returns false when any row is bad (`errors` says

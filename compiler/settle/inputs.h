@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,6 +72,8 @@ class RecordTable {
     }
   }
   uint64_t Line(uint32_t row) const { return lines_[row]; }
+  // A row read from a copy of part of a file takes the original's line (polc run --memory-limit).
+  void SetLine(uint32_t row, uint64_t line) { lines_[row] = line; }
   // Asks the CPU to start loading a row: rows are read in settlement order, which is not the
   // order they are stored in.
   void Prefetch(uint32_t row) const {
@@ -132,6 +135,11 @@ class InputErrors {
   // Adds the errors of `other`, as if each had been added here in its order: for errors of
   // later lines than any here (a later part of the same file), the first kShown stay exact.
   void Merge(const InputErrors& other);
+  // The same, each of `other`'s kept errors first passed through `relocate` (its file, line
+  // and message), which must keep their order: errors read from a copy of part of a file, told
+  // as the original's (polc run --memory-limit).
+  void Merge(const InputErrors& other,
+             const std::function<void(int& file, uint64_t& line, std::string& message)>& relocate);
 
  private:
   struct Entry {
