@@ -395,7 +395,15 @@ CsvWriter::~CsvWriter() {
 void CsvWriter::Field(std::string_view value) {
   if (fields_in_row_++ > 0) buffer_.push_back(',');
   last_field_empty_ = value.empty();
-  if (value.find_first_of(",\"\r\n") == std::string_view::npos) {
+  // A table lookup per byte (find_first_of calls memchr on the four bytes once per byte).
+  bool plain = true;
+  for (char c : value) {
+    if (kStopsUnquoted[static_cast<unsigned char>(c)]) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
     buffer_.append(value);
     return;
   }

@@ -136,6 +136,14 @@ class CsvWriter {
   void Field(std::string_view value);
   // A field the caller knows needs no quotes (no , " \r or \n in it): not scanned.
   void PlainField(std::string_view value);
+  // A field the caller appends itself to Buffer() between BeginPlainField and EndPlainField,
+  // one that needs no quotes (as PlainField): formatting straight into the output buffer.
+  size_t BeginPlainField() {
+    if (fields_in_row_++ > 0) buffer_.push_back(',');
+    return buffer_.size();
+  }
+  std::string& Buffer() { return buffer_; }
+  void EndPlainField(size_t begin) { last_field_empty_ = buffer_.size() == begin; }
   void EndRow();
   void Row(std::initializer_list<std::string_view> values);
   // Whole rows already written as CSV (by a memory writer), at a row boundary.
