@@ -153,6 +153,8 @@ class CsvWriter {
   // A memory writer's rows so far, and forgetting them (keeping the buffer's capacity).
   std::string_view Rows() const { return buffer_; }
   void Clear() { buffer_.clear(); }
+  // Room for `bytes` in a memory writer's buffer (after Take, it has none).
+  void Reserve(size_t bytes) { buffer_.reserve(bytes); }
   bool Flush(std::string& error);
 
  private:

@@ -120,8 +120,17 @@ struct Chunk {
   std::string subjects, events, year_end;  // CSV rows
 };
 
+// Rows, each as a varint length and its CSV text, in blocks of about kArenaBlock bytes: a
+// block is never reallocated once full, so the rows are copied once, and no page is touched twice.
+constexpr size_t kArenaBlock = size_t{4} << 20;
+// where[event]: arena index above kArenaShift, then the block, then the offset in the block
+// (rows start below kArenaBlock, which is less than 2^kBlockShift).
+constexpr int kArenaShift = 56;
+constexpr int kBlockShift = 32;
 struct Arena {
-  rt::CsvWriter rows;  // in memory: rows, each as a varint length and its CSV text
+  std::vector<std::string> full;  // blocks before `rows`
+  rt::CsvWriter rows;             // in memory: the block being filled
+  std::string_view Block(size_t k) const { return k < full.size() ? std::string_view(full[k]) : rows.Rows(); }
 };
 
 class ChunkSink : public RowSink {
@@ -150,9 +159,15 @@ class ChunkSink : public RowSink {
     }
     // The row is formatted in place after a one-byte length; a longer row's length is
     // widened afterwards (rare: rows are shorter than 128 bytes).
+    if (arena_->rows.Rows().size() >= kArenaBlock) {
+      arena_->full.push_back(arena_->rows.Take());
+      arena_->rows.Reserve(kArenaBlock + (kArenaBlock >> 4));
+    } else if (arena_->full.empty() && arena_->rows.Rows().empty()) {
+      arena_->rows.Reserve(kArenaBlock + (kArenaBlock >> 4));
+    }
     std::string& bytes = arena_->rows.Buffer();
     const size_t at = bytes.size();
-    (*where_)[event] = arena_tag_ | at;
+    (*where_)[event] = arena_tag_ | (static_cast<uint64_t>(arena_->full.size()) << kBlockShift) | at;
     bytes.push_back('\0');
     Format(1, values, arena_->rows);
     const uint64_t length = bytes.size() - at - 1;
@@ -198,8 +213,6 @@ class ChunkSink : public RowSink {
   std::vector<uint64_t>* where_;
   rt::CsvWriter subject_rows_, event_rows_, year_end_rows_;
 };
-
-constexpr int kArenaShift = 56;  // where[event]: arena index above, offset below
 
 void WriteHeader(rt::CsvWriter& writer, const ir::Output& output) {
   for (const ir::OutputColumn& column : output.columns) writer.Field(column.name);
@@ -299,8 +312,8 @@ bool WriteResults(const ir::Program& program, const std::vector<SettleFn>& settl
     auto gather = [&](size_t begin, size_t end, std::string& out) {
       for (size_t k = begin; k < end; ++k) {
         uint64_t at = where[k];
-        const std::string_view bytes = arenas[at >> kArenaShift].rows.Rows();
-        at &= offset_mask;
+        const std::string_view bytes = arenas[at >> kArenaShift].Block((at & offset_mask) >> kBlockShift);
+        at &= (uint64_t{1} << kBlockShift) - 1;
         uint64_t n = 0;
         for (int shift = 0;; shift += 7) {
           const auto byte = static_cast<unsigned char>(bytes[at++]);

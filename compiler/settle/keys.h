@@ -34,18 +34,21 @@ class KeyIndex {
     slots_.assign(capacity, Slot{});
   }
   // Keeps the first row of a repeated key (the repeat is reported as a duplicate). `value` is
-  // kept beside the row for the caller (Find); -1 when it has none.
+  // kept beside the row for the caller (Find); -1 when it has none (or one of 2^32 - 1 or
+  // more: Find then gives -1).
   void Insert(std::string_view key, uint32_t row, int64_t value = -1) {
     if ((used_ + 1) * 2 > slots_.size()) Grow();
     const uint64_t hash = Hash(key);
     for (size_t i = hash & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
       Slot& slot = slots_[i];
       if (slot.row == kEmpty) {
-        slot = {hash, key.data(), static_cast<uint32_t>(key.size()), row, value};
+        const bool small = value >= 0 && value < kNoValue;
+        slot = {key.data(), static_cast<uint32_t>(hash >> 32), static_cast<uint32_t>(key.size()), row,
+                small ? static_cast<uint32_t>(value) : kNoValue};
         ++used_;
         return;
       }
-      if (slot.hash == hash && View(slot) == key) return;
+      if (slot.hash == static_cast<uint32_t>(hash >> 32) && View(slot) == key) return;
     }
   }
   static uint64_t Hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
@@ -60,8 +63,8 @@ class KeyIndex {
     for (size_t i = hash & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
       const Slot& slot = slots_[i];
       if (slot.row == kEmpty) return kMissing;
-      if (slot.hash == hash && View(slot) == key) {
-        if (value != nullptr) *value = slot.value;
+      if (slot.hash == static_cast<uint32_t>(hash >> 32) && View(slot) == key) {
+        if (value != nullptr) *value = slot.value == kNoValue ? -1 : static_cast<int64_t>(slot.value);
         return slot.row;
       }
     }
@@ -69,12 +72,14 @@ class KeyIndex {
 
  private:
   static constexpr uint32_t kEmpty = UINT32_MAX - 2;
+  static constexpr uint32_t kNoValue = UINT32_MAX;
+  // 24 bytes: the hash's upper half (its lower bits are the slot), the key, row and value.
   struct Slot {
-    uint64_t hash = 0;
     const char* data = nullptr;
+    uint32_t hash = 0;
     uint32_t size = 0;
     uint32_t row = kEmpty;
-    int64_t value = -1;
+    uint32_t value = kNoValue;  // kNoValue: none, or too large to keep here
   };
   static std::string_view View(const Slot& slot) { return {slot.data, slot.size}; }
   void Grow() {
@@ -82,7 +87,7 @@ class KeyIndex {
     slots_.assign(std::max<size_t>(16, old.size() * 2), Slot{});
     used_ = 0;
     for (const Slot& slot : old) {
-      if (slot.row != kEmpty) Insert(View(slot), slot.row, slot.value);
+      if (slot.row != kEmpty) Insert(View(slot), slot.row, slot.value == kNoValue ? int64_t{-1} : int64_t{slot.value});
     }
   }
   std::vector<Slot> slots_;
