@@ -136,6 +136,14 @@ class CsvWriter {
   void Field(std::string_view value);
   // A field the caller knows needs no quotes (no , " \r or \n in it): not scanned.
   void PlainField(std::string_view value);
+  // A field the caller appends itself to Buffer() between BeginPlainField and EndPlainField,
+  // one that needs no quotes (as PlainField): formatting straight into the output buffer.
+  size_t BeginPlainField() {
+    if (fields_in_row_++ > 0) buffer_.push_back(',');
+    return buffer_.size();
+  }
+  std::string& Buffer() { return buffer_; }
+  void EndPlainField(size_t begin) { last_field_empty_ = buffer_.size() == begin; }
   void EndRow();
   void Row(std::initializer_list<std::string_view> values);
   // Whole rows already written as CSV (by a memory writer), at a row boundary.
@@ -145,6 +153,8 @@ class CsvWriter {
   // A memory writer's rows so far, and forgetting them (keeping the buffer's capacity).
   std::string_view Rows() const { return buffer_; }
   void Clear() { buffer_.clear(); }
+  // Room for `bytes` in a memory writer's buffer (after Take, it has none).
+  void Reserve(size_t bytes) { buffer_.reserve(bytes); }
   bool Flush(std::string& error);
 
  private:

@@ -70,7 +70,29 @@ int64_t BracketSum(int64_t amount, const int64_t* lowers, const int64_t* rates, 
   return RoundBp(total);
 }
 
+// The common cell: at most 15 digits (no overflow possible), an optional point and one or two
+// decimals, nothing else. Anything else takes the checked path below, which gives the messages.
+static bool ParsePlainMoney(std::string_view text, int64_t& fen) {
+  if (text.empty() || text.size() > 15) return false;
+  int64_t value = 0;
+  size_t i = 0;
+  for (; i < text.size() && IsDigit(text[i]); ++i) value = value * 10 + (text[i] - '0');
+  if (i == 0) return false;
+  if (i == text.size()) {
+    fen = value * 100;
+    return true;
+  }
+  if (text[i] != '.' || text.size() - i < 2 || text.size() - i > 3) return false;
+  for (size_t k = i + 1; k < text.size(); ++k) {
+    if (!IsDigit(text[k])) return false;
+    value = value * 10 + (text[k] - '0');
+  }
+  fen = text.size() - i == 2 ? value * 10 : value;
+  return true;
+}
+
 bool ParseMoney(std::string_view text, int64_t& fen, std::string& error) {
+  if (ParsePlainMoney(text, fen)) return true;
   if (!CheckShape("money", text, error)) return false;
   size_t i = 0;
   while (i < text.size() && IsDigit(text[i])) ++i;
@@ -162,6 +184,16 @@ void AppendInt(std::string& out, int64_t value) {
 }
 
 bool ParseCount(std::string_view text, int64_t& out, std::string& error) {
+  // The common cell: 1 to 18 digits, which cannot overflow.
+  if (!text.empty() && text.size() <= 18) {
+    int64_t value = 0;
+    size_t i = 0;
+    for (; i < text.size() && IsDigit(text[i]); ++i) value = value * 10 + (text[i] - '0');
+    if (i == text.size()) {
+      out = value;
+      return true;
+    }
+  }
   if (!CheckShape("count", text, error)) return false;
   int64_t value = 0;
   for (char c : text) {

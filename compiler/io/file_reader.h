@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -119,15 +120,13 @@ struct FileReader {
         if (!ok) error = fmt::format("expected true or false, got '{}'", text);
         break;
       case Base::Enum: {
-        const ir::Enum& e = checker.Program().enums[static_cast<size_t>(field.type.enum_id)];
-        ok = false;
-        for (size_t w = 0; w < e.words.size() && !ok; ++w) {
-          if (e.words[w].name == text) {
-            out.a = static_cast<int64_t>(w);
-            ok = true;
-          }
+        const int64_t word = FindWord(field.type.enum_id, text);
+        ok = word >= 0;
+        out.a = word;
+        if (!ok) {
+          error = fmt::format("unknown {} word '{}'",
+                              checker.Program().enums[static_cast<size_t>(field.type.enum_id)].name, text);
         }
-        if (!ok) error = fmt::format("unknown {} word '{}'", e.name, text);
         break;
       }
       default:
@@ -138,6 +137,36 @@ struct FileReader {
     if (!ok) Error(line, fmt::format("{}: {}", field.name, error));
     return ok;
   }
+
+  // The word of enumeration `enum_id` spelled `text`, or -1: words are compared by length and
+  // first eight bytes before their bytes.
+  struct Word {
+    uint64_t head;
+    std::string_view name;
+  };
+  static uint64_t Head(std::string_view text) {
+    uint64_t head = 0;
+    std::memcpy(&head, text.data(), std::min<size_t>(text.size(), 8));
+    return head;
+  }
+  int64_t FindWord(int32_t enum_id, std::string_view text) {
+    const auto e = static_cast<size_t>(enum_id);
+    if (words_.size() <= e) words_.resize(checker.Program().enums.size());
+    std::vector<Word>& words = words_[e];
+    if (words.empty()) {
+      for (const auto& w : checker.Program().enums[e].words) words.push_back({Head(w.name), w.name});
+    }
+    const uint64_t head = Head(text);
+    for (size_t w = 0; w < words.size(); ++w) {
+      const Word& word = words[w];
+      if (word.head == head && word.name.size() == text.size() &&
+          (text.size() <= 8 || std::memcmp(word.name.data() + 8, text.data() + 8, text.size() - 8) == 0)) {
+        return static_cast<int64_t>(w);
+      }
+    }
+    return -1;
+  }
+  std::vector<std::vector<Word>> words_;  // per enumeration, filled at its first use
 
   // Opens the file and maps its header; false when the file cannot be read at all (missing,
   // no header, a declared column missing).
@@ -181,6 +210,7 @@ struct FileReader {
     const ir::Record& decl = table.Decl();
     std::vector<std::string_view> fields;
     std::vector<Value> values(decl.fields.size());
+    shares_subject_key_ = SharesSubjectKey(checker.Program());
     const uint64_t file_bytes = bytes;
     uint64_t rows_seen = 0, bytes_seen = 0, text_bytes_seen = 0;
     size_t text_fields = 0;
@@ -206,6 +236,12 @@ struct FileReader {
         continue;
       }
       bool ok = true;
+      if (subject_of != nullptr) {
+        // The parent's slot in the index is a random place in a large table: start loading it
+        // while the fields before it are parsed.
+        parent_hash_ = KeyIndex::Hash(fields[column_of[static_cast<size_t>(decl.parent_field)]]);
+        subject_of->Prefetch(parent_hash_);
+      }
       for (size_t f = 0; f < decl.fields.size(); ++f) {
         if (static_cast<int32_t>(f) == decl.parent_field && subject_of != nullptr) {
           ok = ResolveParent(decl.fields[f], fields[column_of[f]], values[f], line) && ok;
@@ -255,7 +291,8 @@ struct FileReader {
   // The event's parent column: the subject must exist. A text key shares the subject's string.
   bool ResolveParent(const ir::Field& field, std::string_view text, Value& out, uint64_t line) {
     const ir::Record& subject_decl = inputs.subjects.Decl();
-    const uint32_t found = text.empty() ? KeyIndex::kMissing : subject_of->Find(text);
+    int64_t key_value = -1;
+    const uint32_t found = text.empty() ? KeyIndex::kMissing : subject_of->Find(text, parent_hash_, &key_value);
     if (found == KeyIndex::kMissing) {
       Value ignored;
       if (!text.empty() && !ParseCell(field, text, ignored, line)) return false;
@@ -265,8 +302,10 @@ struct FileReader {
     }
     parent_row_ = found;
     if (parent_row_ == KeyIndex::kRejected) return false;  // reported at the subject's row
-    if (SharesSubjectKey(checker.Program())) {
-      out = inputs.subjects.Get(parent_row_, subject_decl.key_field);
+    if (shares_subject_key_) {
+      // The subject's row is not read (a cache miss per event): the index keeps its key's text.
+      out = key_value >= 0 ? Value{key_value, inputs.subjects.TextPoolOf(subject_decl.key_field), true}
+                           : inputs.subjects.Get(parent_row_, subject_decl.key_field);
       return true;
     }
     return ParseCell(field, text, out, line);
@@ -282,6 +321,8 @@ struct FileReader {
   size_t header_size = 0;
   std::vector<size_t> column_of;  // per declared field: its column
   uint32_t parent_row_ = 0;
+  uint64_t parent_hash_ = 0;  // KeyIndex::Hash of the row's parent cell
+  bool shares_subject_key_ = false;
   std::vector<std::pair<std::string, uint64_t>> bad_keys;  // keys of rejected rows, with lines
 };
 

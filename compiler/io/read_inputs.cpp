@@ -56,13 +56,15 @@ bool ReadInputs(settle::RowChecker& checker, const std::string& subject_path,
     const bool text_key = program.records[0].fields[static_cast<size_t>(key_field)].type.base == Base::Text;
     for (uint32_t s = 0; s < inputs.subjects.Size(); ++s) {
       std::string_view key;
+      int64_t key_value = -1;  // the key's text index, so that events need not read the row
       if (text_key) {
         const Value v = inputs.subjects.Get(s, key_field);
         key = inputs.texts[0].Get(v.a);
+        if (v.present) key_value = v.a;
       } else {
         key = spellings.emplace_back(KeySpelling(inputs.subjects, inputs.texts, s));
       }
-      subject_of.Insert(key, s);
+      subject_of.Insert(key, s, key_value);
     }
     // Rows rejected for other errors still name their subject.
     for (const auto& [key, line] : subjects.bad_keys) subject_of.Insert(spellings.emplace_back(key), KeyIndex::kRejected);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <thread>
 
@@ -119,8 +120,17 @@ struct Chunk {
   std::string subjects, events, year_end;  // CSV rows
 };
 
+// Rows, each as a varint length and its CSV text, in blocks of about kArenaBlock bytes: a
+// block is never reallocated once full, so the rows are copied once, and no page is touched twice.
+constexpr size_t kArenaBlock = size_t{4} << 20;
+// where[event]: arena index above kArenaShift, then the block, then the offset in the block
+// (rows start below kArenaBlock, which is less than 2^kBlockShift).
+constexpr int kArenaShift = 56;
+constexpr int kBlockShift = 32;
 struct Arena {
-  std::string bytes;  // rows, each as a varint length and its CSV text
+  std::vector<std::string> full;  // blocks before `rows`
+  rt::CsvWriter rows;             // in memory: the block being filled
+  std::string_view Block(size_t k) const { return k < full.size() ? std::string_view(full[k]) : rows.Rows(); }
 };
 
 class ChunkSink : public RowSink {
@@ -147,33 +157,49 @@ class ChunkSink : public RowSink {
       Format(1, values, event_rows_);
       return;
     }
-    row_.Clear();
-    Format(1, values, row_);
-    std::string& bytes = arena_->bytes;
-    (*where_)[event] = arena_tag_ | bytes.size();
-    for (uint64_t n = row_.Rows().size();; n >>= 7) {
+    // The row is formatted in place after a one-byte length; a longer row's length is
+    // widened afterwards (rare: rows are shorter than 128 bytes).
+    if (arena_->rows.Rows().size() >= kArenaBlock) {
+      arena_->full.push_back(arena_->rows.Take());
+      arena_->rows.Reserve(kArenaBlock + (kArenaBlock >> 4));
+    } else if (arena_->full.empty() && arena_->rows.Rows().empty()) {
+      arena_->rows.Reserve(kArenaBlock + (kArenaBlock >> 4));
+    }
+    std::string& bytes = arena_->rows.Buffer();
+    const size_t at = bytes.size();
+    (*where_)[event] = arena_tag_ | (static_cast<uint64_t>(arena_->full.size()) << kBlockShift) | at;
+    bytes.push_back('\0');
+    Format(1, values, arena_->rows);
+    const uint64_t length = bytes.size() - at - 1;
+    char varint[10];
+    size_t width = 0;
+    for (uint64_t n = length;; n >>= 7) {
       if (n < 0x80) {
-        bytes.push_back(static_cast<char>(n));
+        varint[width++] = static_cast<char>(n);
         break;
       }
-      bytes.push_back(static_cast<char>(0x80 | (n & 0x7f)));
+      varint[width++] = static_cast<char>(0x80 | (n & 0x7f));
     }
-    bytes.append(row_.Rows());
+    if (width > 1) bytes.insert(at + 1, width - 1, '\0');
+    std::memcpy(bytes.data() + at, varint, width);
   }
 
  private:
   void Format(int kind, std::span<const Value> values, rt::CsvWriter& writer) {
     const ir::Output& output = program_.outputs[static_cast<size_t>(program_.output_of[kind])];
     for (size_t c = 0; c < values.size(); ++c) {
-      cell_.clear();
       const ir::Type& type = output.columns[c].value->type;
-      AppendCell(cell_, program_, inputs_, type, values[c], output.columns[c].absent);
       // Only texts (as read) and absent texts can hold a separator or a quote: enumeration
-      // words are names and the other types are digits and punctuation.
+      // words are names and the other types are digits and punctuation, formatted straight
+      // into the writer's buffer.
       if (values[c].present && type.base != Base::Text) {
-        writer.PlainField(cell_);
+        const size_t begin = writer.BeginPlainField();
+        AppendCell(writer.Buffer(), program_, inputs_, type, values[c], output.columns[c].absent);
+        writer.EndPlainField(begin);
+      } else if (values[c].present) {
+        writer.Field(inputs_.Text(values[c]));
       } else {
-        writer.Field(cell_);
+        writer.Field(output.columns[c].absent);
       }
     }
     writer.EndRow();
@@ -185,11 +211,8 @@ class ChunkSink : public RowSink {
   Arena* arena_;
   const uint64_t arena_tag_;
   std::vector<uint64_t>* where_;
-  rt::CsvWriter subject_rows_, event_rows_, row_, year_end_rows_;
-  std::string cell_;
+  rt::CsvWriter subject_rows_, event_rows_, year_end_rows_;
 };
-
-constexpr int kArenaShift = 56;  // where[event]: arena index above, offset below
 
 void WriteHeader(rt::CsvWriter& writer, const ir::Output& output) {
   for (const ir::OutputColumn& column : output.columns) writer.Field(column.name);
@@ -289,15 +312,15 @@ bool WriteResults(const ir::Program& program, const std::vector<SettleFn>& settl
     auto gather = [&](size_t begin, size_t end, std::string& out) {
       for (size_t k = begin; k < end; ++k) {
         uint64_t at = where[k];
-        const std::string& bytes = arenas[at >> kArenaShift].bytes;
-        at &= offset_mask;
+        const std::string_view bytes = arenas[at >> kArenaShift].Block((at & offset_mask) >> kBlockShift);
+        at &= (uint64_t{1} << kBlockShift) - 1;
         uint64_t n = 0;
         for (int shift = 0;; shift += 7) {
           const auto byte = static_cast<unsigned char>(bytes[at++]);
           n |= static_cast<uint64_t>(byte & 0x7f) << shift;
           if ((byte & 0x80) == 0) break;
         }
-        out.append(bytes, at, n);
+        out.append(bytes.data() + at, n);
       }
     };
     const size_t workers = settlers.size();

@@ -110,28 +110,75 @@ void CheckDuplicates(const RecordTable& table, const Inputs& inputs, const std::
 
 void OrderEvents(Inputs& inputs) {
   const uint32_t subjects = inputs.subjects.Size();
+  const size_t n = inputs.event_subject.size();
   inputs.subject_begin.assign(static_cast<size_t>(subjects) + 1, 0);
   for (uint32_t s : inputs.event_subject) ++inputs.subject_begin[s + 1];
   for (uint32_t s = 0; s < subjects; ++s) inputs.subject_begin[s + 1] += inputs.subject_begin[s];
-  inputs.event_order.assign(inputs.event_subject.size(), 0);
-  std::vector<uint32_t> next(inputs.subject_begin.begin(), inputs.subject_begin.end() - 1);
-  for (uint32_t e = 0; e < inputs.event_subject.size(); ++e) {
-    inputs.event_order[next[inputs.event_subject[e]]++] = e;
-  }
   const RecordTable& events = inputs.events;
   const int32_t order = events.Decl().order_field;
-  auto less = [&](uint32_t x, uint32_t y) {
-    if (order >= 0) {
-      const Value a = events.Get(x, order), b = events.Get(y, order);
-      if (a.present != b.present) return !a.present;
-      if (a.a != b.a) return a.a < b.a;
+  // Each event's order cell is read in input order (sequentially) and placed beside it in its
+  // subject's group, so that sorting a group reads only the group's own entries: the events
+  // are in any order in the file, and reading their rows in settlement order would miss the
+  // cache once per event.
+  std::vector<uint32_t>& event_order = inputs.event_order;
+  event_order.assign(n, 0);
+  std::vector<int64_t> value(order >= 0 ? n : 0);
+  std::vector<uint8_t> present(order >= 0 ? n : 0);
+  {
+    std::vector<uint32_t> next(inputs.subject_begin.begin(), inputs.subject_begin.end() - 1);
+    for (uint32_t e = 0; e < n; ++e) {
+      const uint32_t at = next[inputs.event_subject[e]]++;
+      event_order[at] = e;
+      if (order >= 0) {
+        const Value v = events.Get(e, order);
+        value[at] = v.a;
+        present[at] = v.present ? 1 : 0;
+      }
     }
-    const int c = CompareKeys(events, inputs.texts, x, y);
-    return c != 0 ? c < 0 : x < y;
+  }
+  struct Entry {
+    int64_t value;
+    uint32_t event;
+    uint8_t present;
   };
+  // (order cell: absent first, then by its value; then the key; then the input row)
+  auto less = [&](const Entry& x, const Entry& y) {
+    if (order >= 0) {
+      if (x.present != y.present) return x.present < y.present;
+      if (x.value != y.value) return x.value < y.value;
+    }
+    const int c = CompareKeys(events, inputs.texts, x.event, y.event);
+    return c != 0 ? c < 0 : x.event < y.event;
+  };
+  auto entry = [&](size_t k) { return Entry{order >= 0 ? value[k] : 0, event_order[k], order >= 0 ? present[k] : uint8_t{1}}; };
+  auto store = [&](size_t k, const Entry& x) {
+    event_order[k] = x.event;
+    if (order >= 0) {
+      value[k] = x.value;
+      present[k] = x.present;
+    }
+  };
+  std::vector<Entry> group;
   for (uint32_t s = 0; s < subjects; ++s) {
-    std::sort(inputs.event_order.begin() + inputs.subject_begin[s],
-              inputs.event_order.begin() + inputs.subject_begin[s + 1], less);
+    const size_t begin = inputs.subject_begin[s], end = inputs.subject_begin[s + 1];
+    if (end - begin <= 16) {
+      // Insertion sort: a person's few events (the order is total, so any sort gives this one).
+      for (size_t k = begin + 1; k < end; ++k) {
+        const Entry x = entry(k);
+        size_t j = k;
+        for (; j > begin; --j) {
+          const Entry y = entry(j - 1);
+          if (!less(x, y)) break;
+          store(j, y);
+        }
+        store(j, x);
+      }
+      continue;
+    }
+    group.clear();
+    for (size_t k = begin; k < end; ++k) group.push_back(entry(k));
+    std::sort(group.begin(), group.end(), less);
+    for (size_t k = begin; k < end; ++k) store(k, group[k - begin]);
   }
 }
 

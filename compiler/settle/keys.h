@@ -20,7 +20,7 @@ std::string KeySpelling(const RecordTable& table, const TextPool* pools, uint32_
 int CompareKeys(const RecordTable& table, const TextPool* pools, uint32_t x, uint32_t y);
 
 // Subject keys -> subject rows, for the events' parent lookups: open addressing over
-// (hash, key view, row), so a lookup touches one slot and, on a hash match, the key's bytes.
+// (hash, key view, row, value), so a lookup touches one slot and, on a hash match, the key's bytes.
 // The views point into storage that no longer changes once the subjects are read.
 class KeyIndex {
  public:
@@ -33,37 +33,53 @@ class KeyIndex {
     while (capacity < keys * 2) capacity *= 2;
     slots_.assign(capacity, Slot{});
   }
-  // Keeps the first row of a repeated key (the repeat is reported as a duplicate).
-  void Insert(std::string_view key, uint32_t row) {
+  // Keeps the first row of a repeated key (the repeat is reported as a duplicate). `value` is
+  // kept beside the row for the caller (Find); -1 when it has none (or one of 2^32 - 1 or
+  // more: Find then gives -1).
+  void Insert(std::string_view key, uint32_t row, int64_t value = -1) {
     if ((used_ + 1) * 2 > slots_.size()) Grow();
-    const uint64_t hash = std::hash<std::string_view>{}(key);
+    const uint64_t hash = Hash(key);
     for (size_t i = hash & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
       Slot& slot = slots_[i];
       if (slot.row == kEmpty) {
-        slot = {hash, key.data(), static_cast<uint32_t>(key.size()), row};
+        const bool small = value >= 0 && value < kNoValue;
+        slot = {key.data(), static_cast<uint32_t>(hash >> 32), static_cast<uint32_t>(key.size()), row,
+                small ? static_cast<uint32_t>(value) : kNoValue};
         ++used_;
         return;
       }
-      if (slot.hash == hash && View(slot) == key) return;
+      if (slot.hash == static_cast<uint32_t>(hash >> 32) && View(slot) == key) return;
     }
   }
-  uint32_t Find(std::string_view key) const {
+  static uint64_t Hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
+  // Starts loading the slot a lookup of a key with this hash reads first.
+  void Prefetch(uint64_t hash) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]);
+  }
+  uint32_t Find(std::string_view key) const { return Find(key, Hash(key)); }
+  // `hash` is Hash(key); `value`, when given, is set to the value inserted with the row.
+  uint32_t Find(std::string_view key, uint64_t hash, int64_t* value = nullptr) const {
     if (slots_.empty()) return kMissing;
-    const uint64_t hash = std::hash<std::string_view>{}(key);
     for (size_t i = hash & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
       const Slot& slot = slots_[i];
       if (slot.row == kEmpty) return kMissing;
-      if (slot.hash == hash && View(slot) == key) return slot.row;
+      if (slot.hash == static_cast<uint32_t>(hash >> 32) && View(slot) == key) {
+        if (value != nullptr) *value = slot.value == kNoValue ? -1 : static_cast<int64_t>(slot.value);
+        return slot.row;
+      }
     }
   }
 
  private:
   static constexpr uint32_t kEmpty = UINT32_MAX - 2;
+  static constexpr uint32_t kNoValue = UINT32_MAX;
+  // 24 bytes: the hash's upper half (its lower bits are the slot), the key, row and value.
   struct Slot {
-    uint64_t hash = 0;
     const char* data = nullptr;
+    uint32_t hash = 0;
     uint32_t size = 0;
     uint32_t row = kEmpty;
+    uint32_t value = kNoValue;  // kNoValue: none, or too large to keep here
   };
   static std::string_view View(const Slot& slot) { return {slot.data, slot.size}; }
   void Grow() {
@@ -71,7 +87,7 @@ class KeyIndex {
     slots_.assign(std::max<size_t>(16, old.size() * 2), Slot{});
     used_ = 0;
     for (const Slot& slot : old) {
-      if (slot.row != kEmpty) Insert(View(slot), slot.row);
+      if (slot.row != kEmpty) Insert(View(slot), slot.row, slot.value == kNoValue ? int64_t{-1} : int64_t{slot.value});
     }
   }
   std::vector<Slot> slots_;
