@@ -62,14 +62,11 @@ bool HostMachine(const EngineOptions& options, llvm::orc::JITTargetMachineBuilde
 // and 9,000 terms far longer. The unoptimized code gives the same results (docs/performance.md).
 constexpr uint64_t kMaxOptimizedInstructions = 20000;
 
-// Whether `module` is small enough for -O2; when it is not, its definitions lose the
-// always-inline mark too (inlining them all would make one huge function).
+// Whether `module` is small enough for -O2.
 bool KeepOptimizing(llvm::Module& module) {
   uint64_t instructions = 0;
   for (const llvm::Function& f : module) instructions += f.getInstructionCount();
-  if (instructions <= kMaxOptimizedInstructions) return true;
-  for (llvm::Function& f : module) f.removeFnAttr(llvm::Attribute::AlwaysInline);
-  return false;
+  return instructions <= kMaxOptimizedInstructions;
 }
 
 void Optimize(llvm::Module& module, llvm::TargetMachine& machine, bool optimize) {
