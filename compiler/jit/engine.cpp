@@ -1,4 +1,4 @@
-// ORC LLJIT setup: native target, the -O2 or unoptimized pipeline, the runtime helpers as
+// ORC LLJIT setup: native target, the optimizing (kFunctionPipeline) or unoptimized pipeline, the runtime helpers as
 // absolute symbols, and the lookup of the entry points.
 #include "compiler/jit/engine.h"
 
@@ -62,15 +62,31 @@ bool HostMachine(const EngineOptions& options, llvm::orc::JITTargetMachineBuilde
 // and 9,000 terms far longer. The unoptimized code gives the same results (docs/performance.md).
 constexpr uint64_t kMaxOptimizedInstructions = 20000;
 
-// Whether `module` is small enough for -O2; when it is not, its definitions lose the
-// always-inline mark too (inlining them all would make one huge function).
+// Whether `module` is small enough for -O2.
 bool KeepOptimizing(llvm::Module& module) {
   uint64_t instructions = 0;
   for (const llvm::Function& f : module) instructions += f.getInstructionCount();
-  if (instructions <= kMaxOptimizedInstructions) return true;
-  for (llvm::Function& f : module) f.removeFnAttr(llvm::Attribute::AlwaysInline);
-  return false;
+  return instructions <= kMaxOptimizedInstructions;
 }
+
+// The -O2 function simplification passes without the inliner and the module passes: the
+// lowering leaves nothing to inline (each definition is emitted once where it is read; the
+// rules other stages call stay out of line), and these alone gave the same settlement speed
+// as -O2 for about two thirds of its time (docs/performance.md, section 3).
+constexpr const char* kFunctionPipeline =
+    "function(sroa<modify-cfg>,early-cse<memssa>,jump-threading,correlated-propagation,"
+    "simplifycfg<bonus-inst-threshold=1;switch-range-to-icmp;keep-loops;speculate-blocks;simplify-cond-branch>,"
+    "instcombine<max-iterations=1>,"
+    "simplifycfg<bonus-inst-threshold=1;switch-range-to-icmp;keep-loops;speculate-blocks;simplify-cond-branch>,"
+    "reassociate,constraint-elimination,"
+    "simplifycfg<bonus-inst-threshold=1;switch-range-to-icmp;keep-loops;speculate-blocks;simplify-cond-branch>,"
+    "instcombine<max-iterations=1>,sroa<modify-cfg>,gvn<>,sccp,bdce,instcombine<max-iterations=1>,"
+    "jump-threading,correlated-propagation,adce,memcpyopt,dse,"
+    "simplifycfg<bonus-inst-threshold=1;switch-range-to-icmp;keep-loops;hoist-common-insts;sink-common-insts;speculate-blocks;simplify-cond-branch>,"
+    "instcombine<max-iterations=1>,instcombine<max-iterations=1>,"
+    "simplifycfg<bonus-inst-threshold=1;forward-switch-cond;switch-range-to-icmp;switch-to-lookup;no-keep-loops;hoist-common-insts;sink-common-insts;speculate-blocks;simplify-cond-branch>,"
+    "instcombine<max-iterations=1>,div-rem-pairs,"
+    "simplifycfg<bonus-inst-threshold=1;switch-range-to-icmp;keep-loops;speculate-blocks;simplify-cond-branch>)";
 
 void Optimize(llvm::Module& module, llvm::TargetMachine& machine, bool optimize) {
   llvm::LoopAnalysisManager lam;
@@ -83,9 +99,13 @@ void Optimize(llvm::Module& module, llvm::TargetMachine& machine, bool optimize)
   passes.registerFunctionAnalyses(fam);
   passes.registerLoopAnalyses(lam);
   passes.crossRegisterProxies(lam, fam, cgam, mam);
-  llvm::ModulePassManager pipeline =
-      optimize ? passes.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2)
-               : passes.buildO0DefaultPipeline(llvm::OptimizationLevel::O0);
+  llvm::ModulePassManager pipeline;
+  if (!optimize) {
+    pipeline = passes.buildO0DefaultPipeline(llvm::OptimizationLevel::O0);
+  } else if (llvm::Error e = passes.parsePassPipeline(pipeline, kFunctionPipeline)) {
+    llvm::consumeError(std::move(e));  // a pass this LLVM does not know: its full -O2
+    pipeline = passes.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
+  }
   pipeline.run(module, mam);
 }
 

@@ -111,25 +111,35 @@ void Lowerer::AssignSlots() {
   if (program_.output_of[2] >= 0) {
     layout_.year_end_columns = static_cast<int32_t>(program_.outputs[static_cast<size_t>(program_.output_of[2])].columns.size());
   }
-  auto declare = [&](const std::string& name) {
-    llvm::Function* fn = llvm::Function::Create(helper_ty_, llvm::Function::InternalLinkage, name, *module_);
-    return fn;
-  };
-  for (const ir::Rule& rule : program_.rules) {
+  for (size_t r = 0; r < program_.rules.size(); ++r) {
+    const ir::Rule& rule = program_.rules[r];
     Memo memo;
+    memo.kind = Memo::Kind::Rule;
+    memo.index = static_cast<int32_t>(r);
     memo.event = rule.stage == ir::Stage::Event;
+    memo.scope = memo.event                          ? Scope::Event
+                 : rule.stage == ir::Stage::YearEnd ? Scope::YearEnd
+                                                    : Scope::Subject;
     memo.slot = memo.event ? layout_.event_memo_slots++ : layout_.subject_memo_slots++;
-    memo.fn = declare("rule." + rule.name);
+    memo.name = "rule." + rule.name;
     rule_memo_.push_back(memo);
   }
   key_memo_.resize(program_.accumulators.size());
   cap_memo_.resize(program_.accumulators.size());
   for (size_t i = 0; i < program_.accumulators.size(); ++i) {
     const ir::Accumulator& acc = program_.accumulators[i];
-    if (acc.key_kind != ir::AccKey::None && acc.key) {
-      key_memo_[i] = {true, layout_.event_memo_slots++, declare("key." + acc.name)};
-    }
-    if (acc.cap) cap_memo_[i] = {true, layout_.event_memo_slots++, declare("cap." + acc.name)};
+    auto event_memo = [&](Memo::Kind kind, const char* prefix) {
+      Memo memo;
+      memo.kind = kind;
+      memo.index = static_cast<int32_t>(i);
+      memo.scope = Scope::Event;
+      memo.event = true;
+      memo.slot = layout_.event_memo_slots++;
+      memo.name = prefix + acc.name;
+      return memo;
+    };
+    if (acc.key_kind != ir::AccKey::None && acc.key) key_memo_[i] = event_memo(Memo::Kind::Key, "key.");
+    if (acc.cap) cap_memo_[i] = event_memo(Memo::Kind::Cap, "cap.");
     AccLayout place;
     place.offset = layout_.acc_words;
     switch (acc.key_kind) {
@@ -146,6 +156,13 @@ void Lowerer::AssignSlots() {
     layout_.acc_words += place.words;
     layout_.accs.push_back(place);
   }
+  for (std::vector<Memo>* memos : {&rule_memo_, &key_memo_, &cap_memo_}) {
+    for (Memo& memo : *memos) {
+      if (!memo.Exists()) continue;
+      memo.id = static_cast<int32_t>(memos_.size());
+      memos_.push_back(&memo);
+    }
+  }
   const uint64_t n = static_cast<uint64_t>(layout_.event_memo_slots);
   emem_ty_ = llvm::StructType::create(
       context_, {llvm::ArrayType::get(value_ty_, n), llvm::ArrayType::get(i8_, n)}, "polc.event_memo");
@@ -153,60 +170,102 @@ void Lowerer::AssignSlots() {
 
 // ---------------------------------------------------------------- memo functions
 
+// What the function being started knows of the memos: those of stage `fresh` start
+// uncomputed (polc_subject runs first for a subject, polc_event has its own event memo,
+// polc_year_end runs once); any other may have been computed by an earlier entry point.
+// Treating a memo as uncomputed is always correct (definitions are pure, so computing one
+// again gives the same value and the same failure), only slower where it is not so.
+void Lowerer::ResetMemos(Scope fresh) {
+  f_.memos.assign(memos_.size(), MemoHere{});
+  for (const Memo* memo : memos_) f_.memos[static_cast<size_t>(memo->id)].touched = memo->scope != fresh;
+}
+
+// The out-of-line function of `memo` (for calls from other stages, or every call when
+// definitions are not inlined), declared now and emitted after the entry points.
+llvm::Function* Lowerer::MemoFunction(Memo& memo) {
+  if (memo.fn == nullptr) {
+    memo.fn = llvm::Function::Create(helper_ty_, llvm::Function::InternalLinkage, memo.name, *module_);
+    MarkNoAlias(memo.fn);
+    if (inline_memos_) {
+      // Reached only from other stages' entry points, once per subject: keep them out of
+      // line (the inliner would copy them back) and their calls off the hot path.
+      memo.fn->addFnAttr(llvm::Attribute::NoInline);
+      memo.fn->addFnAttr(llvm::Attribute::Cold);
+    }
+    pending_functions_.push_back(&memo);
+  }
+  return memo.fn;
+}
+
+// The value of a definition, evaluated here: a rule's default, overridden by the first
+// exception whose condition holds; an accumulator's key or cap expression. The definition
+// sees no local of the code that reads it.
+Lowerer::V Lowerer::EmitDefinition(const Memo& memo) {
+  std::unordered_map<int64_t, V> outer_locals = std::move(f_.locals);
+  f_.locals.clear();
+  const Scope outer_scope = f_.scope;
+  f_.scope = memo.scope;
+  V v;
+  switch (memo.kind) {
+    case Memo::Kind::Rule: {
+      const ir::Rule& rule = program_.rules[static_cast<size_t>(memo.index)];
+      if (rule.exceptions.empty()) {
+        v = Gen(*rule.value);
+        break;
+      }
+      llvm::BasicBlock* done = NewBlock("rule.done");
+      std::vector<std::pair<llvm::BasicBlock*, V>> incoming;
+      auto arrive = [&](const ir::Node& value) {
+        V here = Gen(value);
+        incoming.push_back({b_.GetInsertBlock(), here});
+        b_.CreateBr(done);
+      };
+      for (const ir::Exception& e : rule.exceptions) {
+        llvm::BasicBlock* then_bb = NewBlock("exception");
+        llvm::BasicBlock* next = NewBlock("next");
+        GenBranch(*e.condition, then_bb, next, true);
+        b_.SetInsertPoint(then_bb);
+        arrive(*e.value);
+        b_.SetInsertPoint(next);
+      }
+      arrive(*rule.value);
+      b_.SetInsertPoint(done);
+      v = Join(incoming);
+      if (!rule.type.optional) v.present = b_.getTrue();
+      break;
+    }
+    case Memo::Kind::Key:
+      v = Gen(*program_.accumulators[static_cast<size_t>(memo.index)].key);
+      break;
+    case Memo::Kind::Cap:
+      v = Gen(*program_.accumulators[static_cast<size_t>(memo.index)].cap);
+      break;
+    case Memo::Kind::None:
+      throw LowerError("a memo without a definition");
+  }
+  f_.locals = std::move(outer_locals);
+  f_.scope = outer_scope;
+  return v;
+}
+
 // Subject-stage code gets no event, accumulators or event memo, so a stray read of one is a
 // lowering error rather than a null dereference at run time.
-void Lowerer::StartMemoFunction(const Memo& memo, Scope scope) {
+void Lowerer::EmitMemoFunction(const Memo& memo) {
   f_ = Fn{};
   f_.fn = memo.fn;
-  f_.scope = scope;
+  f_.scope = memo.scope;
   b_.SetInsertPoint(llvm::BasicBlock::Create(context_, "entry", f_.fn));
   f_.state = f_.fn->getArg(0);
   f_.subject = f_.fn->getArg(1);
-  if (scope == Scope::Event) {
+  if (memo.scope == Scope::Event) {
     f_.event = f_.fn->getArg(2);
     f_.acc = f_.fn->getArg(3);
     f_.emem = f_.fn->getArg(4);
   }
-  if (scope == Scope::YearEnd) f_.acc = f_.fn->getArg(3);  // the year's totals
-}
-
-void Lowerer::EmitMemoEpilogue(const Memo& memo, const V& v) {
-  llvm::Value *value_ptr, *known_ptr;
-  MemoValueRef(memo, value_ptr, known_ptr);
-  Store(value_ptr, v);
-  b_.CreateStore(b_.getInt8(1), known_ptr);
+  if (memo.scope == Scope::YearEnd) f_.acc = f_.fn->getArg(3);  // the year's totals
+  ResetMemos(Scope::Init);
+  StoreMemo(memo, EmitDefinition(memo));
   b_.CreateRet(I32(0));
-}
-
-// The default, overridden by the first exception whose condition holds.
-void Lowerer::EmitRuleFunction(int32_t id) {
-  const ir::Rule& rule = program_.rules[static_cast<size_t>(id)];
-  const Memo& memo = rule_memo_[static_cast<size_t>(id)];
-  StartMemoFunction(memo, memo.event                          ? Scope::Event
-                          : rule.stage == ir::Stage::YearEnd ? Scope::YearEnd
-                                                             : Scope::Subject);
-  for (const ir::Exception& e : rule.exceptions) {
-    llvm::Value* applies = Truth(Gen(*e.condition));
-    llvm::BasicBlock* then_bb = NewBlock("exception");
-    llvm::BasicBlock* next = NewBlock("next");
-    b_.CreateCondBr(applies, then_bb, next);
-    b_.SetInsertPoint(then_bb);
-    EmitMemoEpilogue(memo, Gen(*e.value));
-    b_.SetInsertPoint(next);
-  }
-  EmitMemoEpilogue(memo, Gen(*rule.value));
-}
-
-void Lowerer::EmitAccKeyFunction(int32_t acc) {
-  const Memo& memo = key_memo_[static_cast<size_t>(acc)];
-  StartMemoFunction(memo, Scope::Event);
-  EmitMemoEpilogue(memo, Gen(*program_.accumulators[static_cast<size_t>(acc)].key));
-}
-
-void Lowerer::EmitAccCapFunction(int32_t acc) {
-  const Memo& memo = cap_memo_[static_cast<size_t>(acc)];
-  StartMemoFunction(memo, Scope::Event);
-  EmitMemoEpilogue(memo, Gen(*program_.accumulators[static_cast<size_t>(acc)].cap));
 }
 
 // ---------------------------------------------------------------- run
@@ -221,26 +280,21 @@ void Lowerer::Run(Lowered& out) {
   DeclareTypes();
   AssignSlots();
   AnalyzeCalls();
-  layout_.inline_cost = inline_cost_;
-  layout_.inlined = options_.inline_definitions && inline_memos_;
-  if (layout_.inlined) {
-    for (const std::vector<Memo>* memos : {&rule_memo_, &key_memo_, &cap_memo_}) {
-      for (const Memo& memo : *memos) {
-        if (memo.fn) memo.fn->addFnAttr(llvm::Attribute::AlwaysInline);
-      }
-    }
-  }
-  for (size_t r = 0; r < program_.rules.size(); ++r) EmitRuleFunction(static_cast<int32_t>(r));
-  for (size_t a = 0; a < program_.accumulators.size(); ++a) {
-    if (key_memo_[a].fn) EmitAccKeyFunction(static_cast<int32_t>(a));
-    if (cap_memo_[a].fn) EmitAccCapFunction(static_cast<int32_t>(a));
-  }
+  inline_memos_ = options_.inline_definitions;
   EmitInit();
   EmitBeginSubject();
   EmitSubjectEntry();
   EmitEventEntry();
   EmitEventsEntry();
   EmitYearEndEntry();
+  // Bodies may call further functions: emitted until none is left.
+  while (!pending_functions_.empty()) {
+    const Memo* memo = pending_functions_.back();
+    pending_functions_.pop_back();
+    EmitMemoFunction(*memo);
+  }
+  layout_.inline_cost = nodes_;
+  layout_.inlined = inline_memos_;
   std::string problems;
   llvm::raw_string_ostream os(problems);
   if (llvm::verifyModule(*module_, &os)) throw LowerError("invalid LLVM module: " + problems);
@@ -251,8 +305,15 @@ void Lowerer::Run(Lowered& out) {
 bool Lower(const ir::Program& program, llvm::LLVMContext& context, const LowerOptions& options,
            Lowered& out, std::string& error) {
   try {
-    Lowerer lowerer(program, context, options);
-    lowerer.Run(out);
+    try {
+      Lowerer lowerer(program, context, options);
+      lowerer.Run(out);
+    } catch (const OverInlineBudget&) {
+      LowerOptions calls = options;
+      calls.inline_definitions = false;
+      Lowerer lowerer(program, context, calls);
+      lowerer.Run(out);
+    }
     return true;
   } catch (const LowerError& e) {
     error = fmt::format("{}: cannot compile to native code: {}", program.file, e.what());

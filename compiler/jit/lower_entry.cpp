@@ -199,12 +199,12 @@ void Lowerer::EmitAccumulatorUpdates() {
               EntryAlloca(value_ty_, "cap")};
     b_.CreateStore(b_.getFalse(), p.holds);
     f_.locals.clear();
-    llvm::Value* holds = decl.condition ? Truth(Gen(*decl.condition)) : b_.getTrue();
     llvm::BasicBlock* then_bb = NewBlock("acc.holds");
     llvm::BasicBlock* next = NewBlock("acc.next");
-    b_.CreateCondBr(holds, then_bb, next);
+    if (decl.condition) GenBranch(*decl.condition, then_bb, next, true);
+    else b_.CreateBr(then_bb);
     b_.SetInsertPoint(then_bb);
-    Store(p.key, key_memo_[i].fn ? CallMemo(key_memo_[i]) : Absent());
+    Store(p.key, key_memo_[i].Exists() ? CallMemo(key_memo_[i]) : Absent());
     V amount = Int(I64(1));
     if (!decl.is_count) {
       if (!decl.value) throw LowerError(fmt::format("accumulator {} has no value", decl.name));
@@ -241,14 +241,25 @@ void Lowerer::EmitAccumulatorUpdates() {
 
 // ---------------------------------------------------------------- entry points
 
+// The state, the rows, the accumulators and the event memo are distinct blocks of memory
+// (abi.md): a store to an output row or a memo does not make the code reload an input field.
+void Lowerer::MarkNoAlias(llvm::Function* fn) {
+  for (llvm::Argument& arg : fn->args()) {
+    if (arg.getType()->isPointerTy()) arg.addAttr(llvm::Attribute::NoAlias);
+  }
+}
+
 // Starts the exported function `name` of abi.h: a fresh Fn whose state is the first argument,
 // with the builder at the end of its entry block.
 void Lowerer::StartEntry(llvm::FunctionType* type, const char* name, Scope scope) {
   f_ = Fn{};
   f_.fn = llvm::Function::Create(type, llvm::Function::ExternalLinkage, name, *module_);
+  MarkNoAlias(f_.fn);
   f_.scope = scope;
   f_.state = f_.fn->getArg(0);
   b_.SetInsertPoint(llvm::BasicBlock::Create(context_, "entry", f_.fn));
+  f_.inline_scope = scope;
+  ResetMemos(scope);
 }
 
 void Lowerer::EmitOutput(int32_t slot, llvm::Value* out) {
@@ -307,8 +318,10 @@ void Lowerer::EmitEventEntry() {
   f_.subject = f_.fn->getArg(1);
   f_.event = f_.fn->getArg(2);
   f_.acc = f_.fn->getArg(3);
-  f_.emem = b_.CreateAlloca(emem_ty_, nullptr, "event_memo");
-  if (layout_.event_memo_slots > 0) {
+  // Inlined, each event memo has stack slots of its own (MemoValueRef); else one frame is
+  // passed to the memo functions.
+  if (!inline_memos_) f_.emem = b_.CreateAlloca(emem_ty_, nullptr, "event_memo");
+  if (f_.emem != nullptr && layout_.event_memo_slots > 0) {
     llvm::Value* known = b_.CreateInBoundsGEP(emem_ty_, f_.emem, {I32(0), I32(1), I32(0)});
     b_.CreateMemSet(known, b_.getInt8(0), static_cast<uint64_t>(layout_.event_memo_slots), llvm::MaybeAlign(1));
   }

@@ -12,6 +12,16 @@ using ir::Base;
 using ir::Node;
 using ir::Op;
 
+namespace {
+
+// IR nodes that inlining definitions may emit: past it, each definition becomes a function
+// called behind its known flag. An event-stage definition read again where its first
+// evaluation does not dominate is copied behind its flag, so a policy whose reads are mostly
+// on such paths could grow; the shipped ones emit 626 (Huaihua) and 741 (Yueyang) nodes.
+constexpr int64_t kInlineBudget = 20000;
+
+}  // namespace
+
 // ---------------------------------------------------------------- small helpers
 
 llvm::Value* Lowerer::I64(int64_t v) { return b_.getInt64(static_cast<uint64_t>(v)); }
@@ -133,9 +143,22 @@ llvm::Value* Lowerer::CheckedOp(llvm::Intrinsic::ID id, llvm::Value* l, llvm::Va
 
 // ---------------------------------------------------------------- memoized definitions
 
-void Lowerer::MemoValueRef(const Memo& memo, llvm::Value*& value_ptr,
-                                 llvm::Value*& known_ptr) {
-  if (memo.event) {
+// Where `memo` is kept: the state's subject memo, the event memo passed between functions,
+// or (an event memo inlined into polc_event) two stack slots of its own that SROA turns into
+// registers.
+void Lowerer::MemoValueRef(const Memo& memo, llvm::Value*& value_ptr, llvm::Value*& known_ptr) {
+  if (memo.event && f_.emem == nullptr) {
+    MemoHere& here = f_.memos[static_cast<size_t>(memo.id)];
+    if (here.value_slot == nullptr) {
+      llvm::BasicBlock& entry = f_.fn->getEntryBlock();
+      llvm::IRBuilder<> at(&entry, entry.begin());
+      here.value_slot = at.CreateAlloca(value_ty_, nullptr, memo.name);
+      here.known_slot = at.CreateAlloca(i8_, nullptr, memo.name + ".known");
+      at.CreateStore(b_.getInt8(0), here.known_slot);
+    }
+    value_ptr = here.value_slot;
+    known_ptr = here.known_slot;
+  } else if (memo.event) {
     value_ptr = b_.CreateInBoundsGEP(emem_ty_, f_.emem, {I32(0), I32(0), I32(memo.slot)});
     known_ptr = b_.CreateInBoundsGEP(emem_ty_, f_.emem, {I32(0), I32(1), I32(memo.slot)});
   } else {
@@ -144,27 +167,163 @@ void Lowerer::MemoValueRef(const Memo& memo, llvm::Value*& value_ptr,
   }
 }
 
-Lowerer::V Lowerer::CallMemo(const Memo& memo) {
+void Lowerer::StoreMemo(const Memo& memo, const V& v) {
   llvm::Value *value_ptr, *known_ptr;
   MemoValueRef(memo, value_ptr, known_ptr);
-  llvm::Value* known = b_.CreateICmpNE(b_.CreateLoad(i8_, known_ptr), b_.getInt8(0));
-  llvm::BasicBlock* compute = NewBlock("compute");
-  llvm::BasicBlock* have = NewBlock("have");
-  b_.CreateCondBr(known, have, compute);
-  b_.SetInsertPoint(compute);
-  llvm::Value* null = llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(context_));
-  llvm::Value* status = b_.CreateCall(
-      memo.fn, {f_.state, f_.subject ? f_.subject : null, f_.event ? f_.event : null,
-                f_.acc ? f_.acc : null, f_.emem ? f_.emem : null});
-  FailIfNonzero(status);
-  b_.CreateBr(have);
-  b_.SetInsertPoint(have);
-  return Load(value_ptr);
+  Store(value_ptr, v);
+  b_.CreateStore(b_.getInt8(1), known_ptr);
+}
+
+// The immediate dominator of `block` and its depth below the entry block. Lowering emits
+// structured code in order: a block gets all its predecessors before code is put in it (the
+// shared failure block excepted, which never reads a memo), so the answer, once known, holds.
+std::pair<llvm::BasicBlock*, int32_t> Lowerer::IdomOf(llvm::BasicBlock* block) {
+  if (block == &f_.fn->getEntryBlock()) return {nullptr, 0};
+  auto it = f_.idom.find(block);
+  if (it != f_.idom.end()) return it->second;
+  // The nearest common dominator of the predecessors (none: unreachable, dominated by none).
+  llvm::BasicBlock* common = nullptr;
+  int32_t depth = -1;
+  for (llvm::BasicBlock* pred : llvm::predecessors(block)) {
+    llvm::BasicBlock* p = pred;
+    int32_t pd = p == &f_.fn->getEntryBlock() ? 0 : IdomOf(p).second;
+    if (pd < 0) continue;  // an unreachable predecessor
+    if (common == nullptr) {
+      common = p;
+      depth = pd;
+      continue;
+    }
+    while (pd > depth) std::tie(p, pd) = std::pair{IdomOf(p).first, pd - 1};
+    while (depth > pd) std::tie(common, depth) = std::pair{IdomOf(common).first, depth - 1};
+    while (p != common) {
+      p = IdomOf(p).first;
+      common = IdomOf(common).first;
+      --depth;
+    }
+  }
+  const std::pair<llvm::BasicBlock*, int32_t> result{common, common == nullptr ? -1 : depth + 1};
+  f_.idom[block] = result;
+  return result;
+}
+
+bool Lowerer::Dominates(llvm::BasicBlock* a, llvm::BasicBlock* b) {
+  const int32_t target = a == &f_.fn->getEntryBlock() ? 0 : IdomOf(a).second;
+  if (target < 0) return false;
+  std::pair<llvm::BasicBlock*, int32_t> at{b, b == &f_.fn->getEntryBlock() ? 0 : IdomOf(b).second};
+  if (at.second < 0) return false;
+  while (at.first != nullptr && at.second > target) at = {IdomOf(at.first).first, at.second - 1};
+  return at.first == a;
+}
+
+// A memoized value where it is read. Computed on every path here already: that value.
+// Otherwise a definition of this function's stage is emitted inline (behind its known flag
+// when some earlier path may have computed it), anything else is a call of its function
+// behind the flag. Either way the result then serves every read this block dominates.
+Lowerer::V Lowerer::CallMemo(Memo& memo) {
+  MemoHere& here = f_.memos[static_cast<size_t>(memo.id)];
+  llvm::BasicBlock* current = b_.GetInsertBlock();
+  for (const auto& [block, value] : here.defs) {
+    if (Dominates(block, current)) return value;
+  }
+  const bool maybe_known = here.touched;
+  // A memo in the state where an earlier path may have computed it: its function (one copy
+  // of the code for every such read; polc_subject and polc_year_end run once a subject).
+  const bool inline_here = inline_memos_ && memo.scope == f_.inline_scope && (memo.event || !maybe_known);
+  here.touched = true;
+  V v;
+  if (inline_here && !maybe_known) {
+    v = EmitDefinition(memo);
+    StoreMemo(memo, v);
+  } else {
+    llvm::Value *value_ptr, *known_ptr;
+    MemoValueRef(memo, value_ptr, known_ptr);
+    llvm::BasicBlock* have = NewBlock("have");
+    if (maybe_known) {
+      llvm::Value* known = b_.CreateICmpNE(b_.CreateLoad(i8_, known_ptr), b_.getInt8(0));
+      llvm::BasicBlock* compute = NewBlock("compute");
+      b_.CreateCondBr(known, have, compute);
+      b_.SetInsertPoint(compute);
+    }
+    if (inline_here) {
+      StoreMemo(memo, EmitDefinition(memo));
+    } else {
+      llvm::Value* null = llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(context_));
+      llvm::Value* status = b_.CreateCall(
+          MemoFunction(memo), {f_.state, f_.subject ? f_.subject : null, f_.event ? f_.event : null,
+                               f_.acc ? f_.acc : null, f_.emem ? f_.emem : null});
+      FailIfNonzero(status);
+    }
+    b_.CreateBr(have);
+    b_.SetInsertPoint(have);
+    // Reloaded in `have`: the memo function stored it, or the flag said it was there.
+    MemoValueRef(memo, value_ptr, known_ptr);
+    v = Load(value_ptr);
+    const ir::Node* body = memo.kind == Memo::Kind::Key ? program_.accumulators[static_cast<size_t>(memo.index)].key.get()
+                           : memo.kind == Memo::Kind::Cap ? program_.accumulators[static_cast<size_t>(memo.index)].cap.get()
+                                                          : nullptr;
+    const bool optional = body != nullptr ? body->type.optional : program_.rules[static_cast<size_t>(memo.index)].type.optional;
+    if (!optional) v.present = b_.getTrue();  // as Gen: the checker's types
+  }
+  // `here` may have moved: EmitDefinition reads other memos, not this vector's size.
+  f_.memos[static_cast<size_t>(memo.id)].defs.push_back({b_.GetInsertBlock(), v});
+  return v;
 }
 
 // ---------------------------------------------------------------- the switch
 
+// The checker rejects an optional value wherever a value is required (docs/language.md,
+// "the totality guarantee"), so a value of a type that is not optional is present: saying so
+// here spares every presence test downstream, e.g. of a memo read back from memory.
 Lowerer::V Lowerer::Gen(const Node& node) {
+  if (inline_memos_ && ++nodes_ > kInlineBudget) throw OverInlineBudget{};
+  V v = GenOp(node);
+  if (!node.type.optional) v.present = b_.getTrue();
+  return v;
+}
+
+// Branches to `yes` when `node` holds, else to `no`: `and`, `or` and `not` as jumps, without
+// materializing their value. Holds means `a != 0`, and also present when `need_present` (a
+// condition read with Truth); `and`, `or` and `not` give present values either way.
+void Lowerer::GenBranch(const Node& node, llvm::BasicBlock* yes, llvm::BasicBlock* no, bool need_present) {
+  switch (node.op) {
+    case Op::And:
+    case Op::Or: {
+      if (inline_memos_ && ++nodes_ > kInlineBudget) throw OverInlineBudget{};
+      llvm::BasicBlock* right = NewBlock(node.op == Op::And ? "and.rhs" : "or.rhs");
+      if (node.op == Op::And) GenBranch(*node.kids[0], right, no, false);
+      else GenBranch(*node.kids[0], yes, right, false);
+      b_.SetInsertPoint(right);
+      GenBranch(*node.kids[1], yes, no, false);
+      return;
+    }
+    case Op::Not:
+      if (inline_memos_ && ++nodes_ > kInlineBudget) throw OverInlineBudget{};
+      GenBranch(*node.kids[0], no, yes, false);
+      return;
+    default: {
+      V v = Gen(node);
+      b_.CreateCondBr(need_present ? Truth(v) : b_.CreateICmpNE(v.a, I64(0)), yes, no);
+      return;
+    }
+  }
+}
+
+// The value reaching the current block (just entered, no code yet) from each of `incoming`:
+// a phi per part, or the part itself where every path brings the same.
+Lowerer::V Lowerer::Join(const std::vector<std::pair<llvm::BasicBlock*, V>>& incoming) {
+  auto part = [&](llvm::Value* V::*field) -> llvm::Value* {
+    llvm::Value* first = incoming.front().second.*field;
+    bool same = true;
+    for (const auto& [block, v] : incoming) same = same && v.*field == first;
+    if (same) return first;
+    llvm::PHINode* phi = b_.CreatePHI(first->getType(), static_cast<unsigned>(incoming.size()));
+    for (const auto& [block, v] : incoming) phi->addIncoming(v.*field, block);
+    return phi;
+  };
+  return {part(&V::a), part(&V::b), part(&V::present)};
+}
+
+Lowerer::V Lowerer::GenOp(const Node& node) {
   switch (node.op) {
     case Op::Const:
       return Const(node.value);
@@ -226,16 +385,16 @@ Lowerer::V Lowerer::Gen(const Node& node) {
         return Int(b_.CreateCall(bracket_sum_, {amount.a, bracket_lowers_[id], bracket_rates_[id], I64(n), shift}));
       };
       if (IsTrue(amount.present)) return sum();
-      llvm::AllocaInst* slot = EntryAlloca(value_ty_, "brackets");
-      Store(slot, Absent());
       llvm::BasicBlock* compute = NewBlock("brackets");
       llvm::BasicBlock* done = NewBlock("brackets.done");
+      std::vector<std::pair<llvm::BasicBlock*, V>> incoming{{b_.GetInsertBlock(), Absent()}};
       b_.CreateCondBr(amount.present, compute, done);
       b_.SetInsertPoint(compute);
-      Store(slot, sum());
+      V total = sum();
+      incoming.push_back({b_.GetInsertBlock(), total});
       b_.CreateBr(done);
       b_.SetInsertPoint(done);
-      return Load(slot);
+      return Join(incoming);
     }
     case Op::Add:
     case Op::Sub:
@@ -314,21 +473,26 @@ Lowerer::V Lowerer::Gen(const Node& node) {
       return Select(n.present, span, n);
     }
     case Op::If: {
-      V c = Gen(*node.kids[0]);
-      FailIf(b_.CreateNot(c.present), Site(node.range, "internal error: absent condition"));
-      llvm::AllocaInst* slot = EntryAlloca(value_ty_, "if");
       llvm::BasicBlock* then_bb = NewBlock("then");
       llvm::BasicBlock* else_bb = NewBlock("else");
       llvm::BasicBlock* done = NewBlock("if.done");
-      b_.CreateCondBr(b_.CreateICmpNE(c.a, I64(0)), then_bb, else_bb);
-      b_.SetInsertPoint(then_bb);
-      Store(slot, Gen(*node.kids[1]));
-      b_.CreateBr(done);
-      b_.SetInsertPoint(else_bb);
-      Store(slot, Gen(*node.kids[2]));
-      b_.CreateBr(done);
+      const Node& cond = *node.kids[0];
+      if (!cond.type.optional) {
+        GenBranch(cond, then_bb, else_bb, false);  // present: no failure to check
+      } else {
+        V c = Gen(cond);
+        FailIf(b_.CreateNot(c.present), Site(node.range, "internal error: absent condition"));
+        b_.CreateCondBr(b_.CreateICmpNE(c.a, I64(0)), then_bb, else_bb);
+      }
+      std::vector<std::pair<llvm::BasicBlock*, V>> incoming;
+      for (size_t k = 1; k <= 2; ++k) {
+        b_.SetInsertPoint(k == 1 ? then_bb : else_bb);
+        V v = Gen(*node.kids[k]);
+        incoming.push_back({b_.GetInsertBlock(), v});
+        b_.CreateBr(done);
+      }
       b_.SetInsertPoint(done);
-      return Load(slot);
+      return Join(incoming);
     }
     case Op::Match:
       return GenMatch(node);
@@ -341,16 +505,16 @@ Lowerer::V Lowerer::Gen(const Node& node) {
       V v = Gen(*node.kids[0]);
       if (IsTrue(v.present)) return v;
       if (IsFalse(v.present)) return Gen(*node.kids[1]);
-      llvm::AllocaInst* slot = EntryAlloca(value_ty_, "or");
-      Store(slot, v);
       llvm::BasicBlock* fallback = NewBlock("fallback");
       llvm::BasicBlock* done = NewBlock("valueor.done");
+      std::vector<std::pair<llvm::BasicBlock*, V>> incoming{{b_.GetInsertBlock(), v}};
       b_.CreateCondBr(v.present, done, fallback);
       b_.SetInsertPoint(fallback);
-      Store(slot, Gen(*node.kids[1]));
+      V other = Gen(*node.kids[1]);
+      incoming.push_back({b_.GetInsertBlock(), other});
       b_.CreateBr(done);
       b_.SetInsertPoint(done);
-      return Load(slot);
+      return Join(incoming);
     }
   }
   throw LowerError("unknown operation");

@@ -23,6 +23,9 @@ class LowerError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Inlining definitions would emit more than the budget: Lower() starts again with calls.
+struct OverInlineBudget {};
+
 // Visits `node` and everything below it, for dependency scans.
 template <typename F>
 void Walk(const ir::Node* node, const F& visit) {
@@ -45,6 +48,27 @@ class Lowerer {
   };
   // What the function being emitted can see: subject-stage code has no event.
   enum class Scope { Init, Subject, Event, YearEnd };
+  // A memoized computation: a rule, or an accumulator's key or cap for the current event.
+  struct Memo {
+    enum class Kind { None, Rule, Key, Cap };
+    Kind kind = Kind::None;  // None: the accumulator has no key or cap
+    int32_t index = 0;       // the rule or the accumulator
+    int32_t id = 0;          // index in memos_ and Fn::memos
+    Scope scope = Scope::Subject;  // the stage the definition is evaluated in
+    bool event = false;      // lives in the event memo (else the subject memo in the state)
+    int32_t slot = 0;
+    std::string name;
+    llvm::Function* fn = nullptr;  // the out-of-line function, declared on its first call
+    bool Exists() const { return kind != Kind::None; }
+  };
+  // Where a memo stands in the function being emitted.
+  struct MemoHere {
+    bool touched = false;  // computed on some path so far (or unknown: in memory from a caller)
+    // Values computed so far and the block each was computed in: reused where that block
+    // dominates, without a known-flag test.
+    std::vector<std::pair<llvm::BasicBlock*, V>> defs;
+    llvm::AllocaInst *value_slot = nullptr, *known_slot = nullptr;  // an inlined event memo
+  };
   // Every generated helper takes (state, subject, event, acc, event memo) and returns a status.
   struct Fn {
     llvm::Function* fn = nullptr;
@@ -57,23 +81,21 @@ class Lowerer {
     // in the number of checks (a sum of 4,000 terms took 9 s).
     llvm::BasicBlock* fail = nullptr;
     llvm::PHINode* fail_status = nullptr;
-  };
-  // A memoized computation: a rule, or an accumulator's key or cap for the current event.
-  struct Memo {
-    bool event = false;  // lives in the event memo (else the subject memo in the state)
-    int32_t slot = 0;
-    llvm::Function* fn = nullptr;
+    // Definitions of this stage are emitted inline, once, at their first use (Init: none).
+    Scope inline_scope = Scope::Init;
+    std::vector<MemoHere> memos;  // by Memo::id
+    // Immediate dominators of the blocks asked about (Dominates), with their depth.
+    std::unordered_map<llvm::BasicBlock*, std::pair<llvm::BasicBlock*, int32_t>> idom;
   };
 
   // lower.cpp
   void DeclareTypes();
   void AssignSlots();
   void AnalyzeCalls();  // lower_graph.cpp
-  void StartMemoFunction(const Memo& memo, Scope scope);
-  void EmitRuleFunction(int32_t id);
-  void EmitAccKeyFunction(int32_t acc);
-  void EmitAccCapFunction(int32_t acc);
-  void EmitMemoEpilogue(const Memo& memo, const V& v);
+  void ResetMemos(Scope fresh);
+  void EmitMemoFunction(const Memo& memo);
+  llvm::Function* MemoFunction(Memo& memo);
+  V EmitDefinition(const Memo& memo);
   void EmitInit();
   void EmitBeginSubject();
   void EmitSubjectEntry();
@@ -83,6 +105,7 @@ class Lowerer {
   void EmitAccumulatorUpdates();
   void EmitOutput(int32_t slot, llvm::Value* out);  // slot: ir::Program::output_of index
   void StartEntry(llvm::FunctionType* type, const char* name, Scope scope);
+  static void MarkNoAlias(llvm::Function* fn);
   llvm::Value* AccBucketForUpdate(int32_t acc, const V& key);
   llvm::Value* HostIntBucket(int32_t acc, llvm::Value* key, bool create);
   V AccTotal(int32_t acc, const V& key);
@@ -91,6 +114,9 @@ class Lowerer {
 
   // lower_expr.cpp
   V Gen(const ir::Node& node);
+  V GenOp(const ir::Node& node);
+  void GenBranch(const ir::Node& node, llvm::BasicBlock* yes, llvm::BasicBlock* no, bool need_present);
+  V Join(const std::vector<std::pair<llvm::BasicBlock*, V>>& incoming);
   V GenArith(const ir::Node& node);
   V GenTableGet(const ir::Node& node);
   V GenAccess(const ir::Node& node);
@@ -101,8 +127,11 @@ class Lowerer {
   // then its days, as the interpreter does.
   llvm::Value* GenOrder(ir::Op op, ir::Base base, const V& l, const V& r);
   V GenMulRate(llvm::Value* fen, llvm::Value* bp);
-  V CallMemo(const Memo& memo);
+  V CallMemo(Memo& memo);
   void MemoValueRef(const Memo& memo, llvm::Value*& value_ptr, llvm::Value*& known_ptr);
+  void StoreMemo(const Memo& memo, const V& v);
+  bool Dominates(llvm::BasicBlock* a, llvm::BasicBlock* b);
+  std::pair<llvm::BasicBlock*, int32_t> IdomOf(llvm::BasicBlock* block);
 
   // Helpers (lower_expr.cpp).
   V Const(const ir::Value& value);
@@ -144,13 +173,15 @@ class Lowerer {
   llvm::StructType* emem_ty_;   // {[n x value], [n x i8]}
   llvm::FunctionType* helper_ty_;
   std::vector<Memo> rule_memo_, key_memo_, cap_memo_;
+  std::vector<Memo*> memos_;  // all of them, by Memo::id
+  std::vector<Memo*> pending_functions_;  // declared, body not emitted yet
   // The parameters' values when the interpreter could compute them at lowering time: they
   // become constants the optimizer folds into every rule.
   std::vector<ir::Value> param_values_;
-  // Rule bodies are inlined into the entry points (the event memo then lives in registers)
-  // unless that would copy too much code: see AnalyzeCalls.
+  // Definitions are emitted inline in the entry points of their stage (the event memo then
+  // lives in registers) unless that emits more than a budget of IR nodes: see Lower().
   bool inline_memos_ = false;
-  int64_t inline_cost_ = 0;
+  int64_t nodes_ = 0;  // IR nodes emitted so far
   std::vector<llvm::GlobalVariable*> table_keys_;                  // int-keyed tables
   std::map<std::pair<int64_t, int64_t>, llvm::GlobalVariable*> table_cols_;  // (table, column)
   std::vector<llvm::GlobalVariable*> bracket_lowers_, bracket_rates_;

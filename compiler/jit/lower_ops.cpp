@@ -49,13 +49,12 @@ Lowerer::V Lowerer::GenArith(const Node& node) {
   llvm::Value* both = b_.CreateAnd(l.present, r.present);
   if (IsFalse(both)) return Absent();
   const bool known = IsTrue(both);
-  llvm::AllocaInst* slot = nullptr;
   llvm::BasicBlock* done = nullptr;
+  llvm::BasicBlock* skipped = nullptr;
   if (!known) {
-    slot = EntryAlloca(value_ty_, "arith");
-    Store(slot, Absent());
     llvm::BasicBlock* compute = NewBlock("arith");
     done = NewBlock("arith.done");
+    skipped = b_.GetInsertBlock();
     b_.CreateCondBr(both, compute, done);
     b_.SetInsertPoint(compute);
   }
@@ -104,10 +103,10 @@ Lowerer::V Lowerer::GenArith(const Node& node) {
       throw LowerError("not an arithmetic operation");
   }
   if (known) return result;
-  Store(slot, result);
+  llvm::BasicBlock* computed = b_.GetInsertBlock();
   b_.CreateBr(done);
   b_.SetInsertPoint(done);
-  return Load(slot);
+  return Join({{skipped, Absent()}, {computed, result}});
 }
 
 // ---------------------------------------------------------------- lookups
@@ -147,7 +146,7 @@ Lowerer::V Lowerer::GenAccess(const Node& node) {
   const int32_t acc = static_cast<int32_t>(node.a);
   const ir::Accumulator& decl = program_.accumulators[static_cast<size_t>(acc)];
   V key = !node.kids.empty()                     ? Gen(*node.kids[0])
-          : key_memo_[static_cast<size_t>(acc)].fn ? CallMemo(key_memo_[static_cast<size_t>(acc)])
+          : key_memo_[static_cast<size_t>(acc)].Exists() ? CallMemo(key_memo_[static_cast<size_t>(acc)])
                                                    : Absent();
   V total = AccTotal(acc, key);
   if (node.op == Op::AccRead) return total;
@@ -176,7 +175,7 @@ Lowerer::V Lowerer::GenMatch(const Node& node) {
   FailIf(b_.CreateNot(s.present), status);
   llvm::BasicBlock* bad = NewBlock("match.bad");
   llvm::BasicBlock* done = NewBlock("match.done");
-  llvm::AllocaInst* slot = EntryAlloca(value_ty_, "match");
+  std::vector<std::pair<llvm::BasicBlock*, V>> incoming;
   llvm::SwitchInst* sw = b_.CreateSwitch(s.a, bad, static_cast<unsigned>(node.arm_of_word.size()));
   std::vector<llvm::BasicBlock*> arms(node.kids.size() - 1, nullptr);
   for (size_t w = 0; w < node.arm_of_word.size(); ++w) {
@@ -188,13 +187,19 @@ Lowerer::V Lowerer::GenMatch(const Node& node) {
   for (size_t arm = 0; arm < arms.size(); ++arm) {
     if (arms[arm] == nullptr) continue;
     b_.SetInsertPoint(arms[arm]);
-    Store(slot, Gen(*node.kids[1 + arm]));
+    V v = Gen(*node.kids[1 + arm]);
+    incoming.push_back({b_.GetInsertBlock(), v});
     b_.CreateBr(done);
   }
   b_.SetInsertPoint(bad);
   b_.CreateRet(I32(status));
   b_.SetInsertPoint(done);
-  return Load(slot);
+  if (incoming.empty()) {  // no word has an arm: every path failed above
+    b_.CreateUnreachable();
+    b_.SetInsertPoint(NewBlock("match.none"));
+    return Absent();
+  }
+  return Join(incoming);
 }
 
 // Texts compare by content through the host; durations and periods by both halves.
