@@ -44,17 +44,8 @@ class ShardCli : public ::testing::Test {
   static void SetUpTestSuite() {
     root_ = MakeTempDir("polc_shard");
     ASSERT_FALSE(root_.empty());
-    const std::string gen = fmt::format("'{}' --persons 3000 --seed 5 --out '{}/pop' >/dev/null", POLC_GEN_BINARY, root_);
-    ASSERT_EQ(std::system(gen.c_str()), 0);
-    std::istringstream claims(ReadAll(root_ + "/pop/claims.csv"));
-    std::string header, line;
-    std::getline(claims, header);
-    std::vector<std::string> rows;
-    while (std::getline(claims, line)) rows.push_back(line);
-    std::reverse(rows.begin(), rows.end());
-    std::string reversed = header + "\n";
-    for (const std::string& row : rows) reversed += row + "\n";
-    WriteAll(root_ + "/pop/reversed.csv", reversed);
+    // pop/persons.csv, pop/claims.csv, and pop/reversed.csv: the claims not in settlement order.
+    ASSERT_TRUE(GeneratePopulation(root_ + "/pop", 3000, 5));
   }
   static void TearDownTestSuite() { fs::remove_all(root_); }
   int Polc(const std::string& args) {

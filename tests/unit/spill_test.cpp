@@ -57,18 +57,8 @@ class SpillCli : public ::testing::Test {
   static void SetUpTestSuite() {
     root_ = MakeTempDir("polc_spill");
     ASSERT_FALSE(root_.empty());
-    const std::string gen = fmt::format("'{}' --persons 1500 --seed 11 --out '{}/pop' >/dev/null", POLC_GEN_BINARY, root_);
-    ASSERT_EQ(std::system(gen.c_str()), 0);
-    // The claims in reverse: not in settlement order, so the claim results wait for the end.
-    std::istringstream claims(ReadAll(root_ + "/pop/claims.csv"));
-    std::string header, line;
-    std::getline(claims, header);
-    std::vector<std::string> rows;
-    while (std::getline(claims, line)) rows.push_back(line);
-    std::reverse(rows.begin(), rows.end());
-    std::string reversed = header + "\n";
-    for (const std::string& row : rows) reversed += row + "\n";
-    WriteAll(root_ + "/pop/reversed.csv", reversed);
+    // pop/persons.csv, pop/claims.csv, and pop/reversed.csv: the claims not in settlement order.
+    ASSERT_TRUE(GeneratePopulation(root_ + "/pop", 1500, 11));
     fs::create_directories(root_ + "/tmp");
   }
   static void TearDownTestSuite() { fs::remove_all(root_); }

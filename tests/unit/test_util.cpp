@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -48,6 +49,23 @@ std::string ReadAll(const std::string& path) {
 }
 
 void WriteAll(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+
+bool GeneratePopulation(const std::string& dir, int persons, int seed) {
+  const std::string gen = fmt::format("'{}' --persons {} --seed {} --out '{}' >/dev/null", POLC_GEN_BINARY, persons, seed, dir);
+  const int code = ExitCode(std::system(gen.c_str()));
+  EXPECT_EQ(code, 0) << gen;
+  if (code != 0) return false;
+  std::istringstream claims(ReadAll(dir + "/claims.csv"));
+  std::string header, line;
+  std::getline(claims, header);
+  std::vector<std::string> rows;
+  while (std::getline(claims, line)) rows.push_back(line);
+  std::reverse(rows.begin(), rows.end());
+  std::string reversed = header + "\n";
+  for (const std::string& row : rows) reversed += row + "\n";
+  WriteAll(dir + "/reversed.csv", reversed);
+  return true;
+}
 
 std::string MakeTempDir(const std::string& prefix) {
   std::string pattern = "/tmp/" + prefix + ".XXXXXX";

@@ -25,6 +25,11 @@ int64_t Fen(const std::string& text);
 // A new directory /tmp/PREFIX.XXXXXX; "" when it cannot be made.
 std::string MakeTempDir(const std::string& prefix);
 
+// A polc-gen population of `persons` persons from seed `seed` in DIR (made if missing):
+// persons.csv, claims.csv, and reversed.csv, the same claims with the rows reversed, so no longer
+// in settlement order. False, with a failed test, when polc-gen fails.
+bool GeneratePopulation(const std::string& dir, int persons, int seed);
+
 // The 1-based line of `text` where `needle` first occurs (a declaration of a policy, say, so that
 // a test does not hard-code where the file puts it); a missing needle fails the test and gives 0.
 uint32_t LineOf(const std::string& text, const std::string& needle);
