@@ -153,7 +153,7 @@ TEST(Diff, BracketBoundSpelledOtherwiseIsTheSame) {
 // A bound named by a parameter: the parameter's change, and the rows it moves with its values.
 TEST(Diff, BracketBoundNamedByAParameter) {
   auto named = [](const std::string& band) {
-    std::string text = Edit(PolicyText(kHuaihua), "  0 .. 3万: 60%\n  3万 .. 8万: 65%",
+    std::string text = Edit(PolicyText(kHuaihua), "  0 .. 3万:    60%\n  3万 .. 8万:  65%",
                             "  0 .. first_band: 60%\n  first_band .. 8万: 65%");
     return Edit(text, "brackets catastrophic_scale {", "param first_band: money = " + band + "\nbrackets catastrophic_scale {");
   };

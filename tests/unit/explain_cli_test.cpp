@@ -61,8 +61,8 @@ TEST_F(ExplainCli, CatastrophicClaimShowsSegmentsRatesAndTotalsBeforeAndAfter) {
   ExpectHas(r.out, "catastrophic = 11117.50    [");
   ExpectHas(r.out, "brackets catastrophic_scale(37670.00) = 22985.50, in "
                    "`catastrophic_due(catastrophic_base + eligible - basic)` with 53670.00:\n");
-  ExpectHas(r.out, "0.00 .. 30000.00 at 60%: 30000.00 x 60% = 18000.00    [" + LineOf(Policy(), "0 .. 3万: 60%"));
-  ExpectHas(r.out, "30000.00 .. 80000.00 at 65%: 7670.00 x 65% = 4985.50    [" + LineOf(Policy(), "3万 .. 8万: 65%"));
+  ExpectHas(r.out, "0.00 .. 30000.00 at 60%: 30000.00 x 60% = 18000.00    [" + LineOf(Policy(), "0 .. 3万:    60%"));
+  ExpectHas(r.out, "30000.00 .. 80000.00 at 65%: 7670.00 x 65% = 4985.50    [" + LineOf(Policy(), "3万 .. 8万:  65%"));
   ExpectHas(r.out, "total 22985.50\n");
   ExpectHas(r.out, "brackets catastrophic_scale(19780.00) = 11868.00, in `catastrophic_due(catastrophic_base)` "
                    "with 35780.00:\n");
@@ -103,7 +103,7 @@ TEST_F(ExplainCli, WordsCarryTheirChineseLabelsAndLookupsTheirRows) {
   ExpectHas(r.out, "admissions[level3 (三级)]: 1 -> 2");
   // No row of the shipped table cites: the table's cite is shown, with the row used.
   ExpectHas(r.out, "table inpatient[level3 (三级)].rate = 65%    [row " + LineOf(Policy(), "  level3     => 1200, 65%") +
-                       "3; table cites: 住院待遇: 医疗机构等级 起付线 报销比例]");
+                       "3; table cites: 住院待遇 医疗机构等级 起付线 报销比例]");
   // The output row stays as the result file holds it.
   ExpectHas(r.out, "output results: claim_id=H2, person_id=A, status=ok, basic=32110.00");
 }
@@ -227,7 +227,7 @@ TEST_F(ExplainCli, PersonExplainsContributionBenefitStartCapsAndYearEnd) {
   ExpectHas(r.out, "catastrophic_cap = none    [");
   ExpectHas(r.out, "exception preferential applies");
   ExpectHas(r.out, "table hardship_subsidy[minimum_living (低保对象)] = 50%    [row " +
-                       LineOf(Policy(), "  minimum_living, marginal_low_income, poverty_monitoring => 50%") + "3; table cites: 帮扶措施");
+                       LineOf(Policy(), "  minimum_living, marginal_low_income, poverty_monitoring      => 50%") + "3; table cites: 帮扶措施");
   ExpectHas(r.out, "output persons_result: person_id=C, contribution=200.00, subsidy=200.00, benefit_start=2026-07-01, "
                    "catastrophic_cap=none");
   ExpectHas(r.out, "at year end, after the person's last claim:");
