@@ -18,6 +18,7 @@
 
 #include <fmt/format.h>
 
+#include "runtime/errno_text.h"
 #include "runtime/input_file.h"
 #include "runtime/output_file.h"
 
@@ -49,10 +50,6 @@ size_t SkipUnquoted(const char* b, size_t p, size_t end) {
 #endif
   while (p < end && !kStopsUnquoted[static_cast<unsigned char>(b[p])]) ++p;
   return p;
-}
-
-std::string ErrnoText(int error_number) {
-  return std::error_code(error_number, std::generic_category()).message();
 }
 
 }  // namespace

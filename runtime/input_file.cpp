@@ -10,12 +10,10 @@
 
 #include <fmt/format.h>
 
+#include "runtime/errno_text.h"
+
 namespace polc::rt {
 namespace {
-
-std::string ErrnoText(int error_number) {
-  return std::error_code(error_number, std::generic_category()).message();
-}
 
 }  // namespace
 

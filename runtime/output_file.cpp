@@ -14,14 +14,11 @@
 
 #include <fmt/format.h>
 
+#include "runtime/errno_text.h"
 #include "runtime/input_file.h"
 
 namespace polc::rt {
 namespace {
-
-std::string ErrnoText(int error_number) {
-  return std::error_code(error_number, std::generic_category()).message();
-}
 
 // Fixed storage: the signal handler may only read memory that no one frees or moves.
 constexpr int kSlots = 16;

@@ -43,6 +43,7 @@
 #include "compiler/io/results.h"
 #include "compiler/settle/keys.h"
 #include "runtime/csv.h"
+#include "runtime/errno_text.h"
 #include "runtime/output_file.h"
 
 namespace polc::io {
@@ -118,8 +119,6 @@ uint32_t PartitionsFor(uint64_t input_bytes, uint64_t limit, uint64_t resident) 
 
 namespace {
 
-std::string ErrnoText(int error_number) { return std::error_code(error_number, std::generic_category()).message(); }
-
 // Which partition a person key (or a claim id, for the duplicate buckets) goes to: the
 // shards' FNV-1a, mixed, so that partitions split each shard again.
 uint32_t PartitionOf(std::string_view key, uint32_t partitions) {
@@ -150,7 +149,7 @@ class TempFile {
       if (fd_ >= 0) ::unlink(name.c_str());
     }
     if (fd_ < 0) {
-      error = fmt::format("cannot create a temporary file in '{}' (set TMPDIR to another directory): {}", dir, ErrnoText(errno));
+      error = fmt::format("cannot create a temporary file in '{}' (set TMPDIR to another directory): {}", dir, rt::ErrnoText(errno));
       return false;
     }
     return Attach(error);
@@ -161,7 +160,7 @@ class TempFile {
     const int open_errno = errno;
     ::unlink(path.c_str());
     if (fd_ < 0) {
-      error = fmt::format("cannot read the temporary file '{}': {}", path, ErrnoText(open_errno));
+      error = fmt::format("cannot read the temporary file '{}': {}", path, rt::ErrnoText(open_errno));
       return false;
     }
     return true;
@@ -171,7 +170,7 @@ class TempFile {
   std::string Path() const { return fmt::format("/proc/self/fd/{}", fd_); }
   bool Finish(std::string& error) {
     if (stream_ != nullptr && (std::fflush(stream_) != 0 || std::ferror(stream_))) {
-      error = fmt::format("cannot write a temporary file: {}", ErrnoText(errno));
+      error = fmt::format("cannot write a temporary file: {}", rt::ErrnoText(errno));
       return false;
     }
     return true;
@@ -189,7 +188,7 @@ class TempFile {
     stream_ = copy >= 0 ? ::fdopen(copy, "w") : nullptr;
     if (stream_ == nullptr) {
       if (copy >= 0) ::close(copy);
-      error = fmt::format("cannot open a temporary file: {}", ErrnoText(errno));
+      error = fmt::format("cannot open a temporary file: {}", rt::ErrnoText(errno));
       return false;
     }
     std::setvbuf(stream_, nullptr, _IOFBF, size_t{16} << 10);
@@ -430,7 +429,7 @@ bool MergeKind(const std::vector<PartResults>& parts, int kind, const SplitFile&
     if (reader->Row(rest)) return fail();
   }
   if (std::ferror(out)) {
-    error = fmt::format("cannot write '{}': {}", path, ErrnoText(errno));
+    error = fmt::format("cannot write '{}': {}", path, rt::ErrnoText(errno));
     return false;
   }
   return true;
