@@ -5,7 +5,8 @@
 #
 # 1. In memory (polc_bench, Google Benchmark): the interpreter, the JIT and the hand-written
 #    Huaihua settlement on one generated population (checked equal to the JIT first), reading
-#    the CSV inputs, and the JIT's compile time cold and from the object cache.
+#    the CSV inputs, and the JIT's compile time cold and from the object cache; then those
+#    figures against the targets of docs/performance.md (compile-target.txt).
 # 2. End to end: ~10 M claims from polc-gen, the hand-written baseline (bench/handwritten_run.cpp)
 #    and `polc run` CSV to CSV with --threads 1 and 2
 #    (and the interpreter with --threads 1), wall time, claims/s, input MB/s and peak RSS
@@ -64,6 +65,27 @@ if [ "${BENCH_IN_MEMORY:-1}" != 0 ]; then
   "$bench" --persons="$bench_persons" --benchmark_min_time="$min_time" \
     --benchmark_out="$out/polc_bench.json" --benchmark_out_format=json | tee "$out/polc_bench.txt"
   echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  # The compile target of docs/performance.md, from this run's JSON (CPU time of one compile).
+  python3 - "$out/polc_bench.json" <<'PY' | tee "$out/compile-target.txt"
+import json, sys
+runs = {b["name"]: b for b in json.load(open(sys.argv[1]))["benchmarks"] if b.get("run_type") != "aggregate"}
+def ms(name):
+    b = runs.get(name)
+    if b is None:
+        return None
+    scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b.get("time_unit", "ns")]
+    return b["cpu_time"] * scale
+print("against the targets (in brackets):")
+for policy in ("huaihua", "yueyang"):
+    cold = ms(f"BM_JitCompile/{policy}_O2/real_time")
+    cached = ms(f"BM_JitCompileCached/{policy}_O2/real_time")
+    if cold is not None:
+        print(f"  cold compile at -O2, {policy}: {cold:.1f} ms CPU (< 50 ms)" +
+              (f"; from the object cache {cached:.1f} ms (< 5 ms)" if cached is not None else ""))
+raw, hand = ms("BM_JitRaw/huaihua/real_time"), ms("BM_Handwritten/real_time")
+if raw is not None and hand is not None:
+    print(f"  compiled Huaihua code: {raw / hand:.2f}x the hand-written settlement (within 1.2x)")
+PY
 fi
 
 section "end to end: polc-gen --persons $e2e_persons --claims-per-person 3"
