@@ -1,8 +1,8 @@
 // `polc run --memory-limit SIZE`: sizes parse precisely; settled in partitions (a tiny limit,
 // or a given count), the result files are the in-memory run's bytes for a generated population
 // and the golden cases, both engines, one or two threads, claims in settlement order or not,
-// with shards; bad inputs and run-time errors give the in-memory run's messages; no temporary
-// file is left behind.
+// with shards, with --format nhsa; bad inputs and run-time errors give the in-memory run's
+// messages; no temporary file is left behind.
 #include <algorithm>
 #include <filesystem>
 #include <sstream>
@@ -318,6 +318,27 @@ TEST_F(SpillCli, NhsaInPartitions) {
   const PolcRun r = Polc(bad + " --out x.csv --partitions 3");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("m.csv:2: the policy's output results has no column other"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(root_ + "/x.csv"));
+}
+
+// An amount that does not fit numeric(16,2) for two claims of two partitions' persons: the
+// first in input order is reported, as in memory, and no file is written.
+TEST_F(SpillCli, NhsaFirstAmountThatDoesNotFit) {
+  WriteAll(root_ + "/clean.policy", ReadAll(std::string(POLC_SOURCE_DIR) + "/tests/files/clean_skeleton.policy"));
+  WriteAll(root_ + "/mo.csv", "field,source,if_missing,meaning\nid,claim.claim_id,error,\nsumamt,claim.total,error,\npaid,result.paid,error,\n");
+  std::string persons = "person_id\n", claims = "claim_id,person_id,date,kind,total\n";
+  for (int p = 1; p <= 300; ++p) persons += fmt::format("P{}\n", p);
+  for (int c = 1; c <= 900; ++c) {
+    const int person = c == 20 ? 250 : c == 800 ? 40 : 1 + c % 300;
+    claims += fmt::format("C{},P{},2026-03-01,inpatient,{}\n", c, person, c == 20 || c == 800 ? "200000000000000.00" : "0.01");
+  }
+  WriteAll(root_ + "/pop/f-persons.csv", persons);
+  WriteAll(root_ + "/pop/f-claims.csv", claims);
+  const std::string args = "run clean.policy --persons pop/f-persons.csv --claims pop/f-claims.csv --format nhsa --mapping mo.csv --no-cache";
+  ExpectSameAsInMemory(args, {"--partitions 2", "--partitions 7", "--memory-limit 1K"});
+  const PolcRun r = Polc(args + " --out x.csv --partitions 7");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("pop/f-claims.csv: claim C20: sumamt = 200000000000000.00 does not fit numeric(16,2)"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(root_ + "/x.csv"));
 }
 
