@@ -235,7 +235,7 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
                   "the policy's `at year_end` subject output (next year's counters) CSV to write");
   cmd->add_option("--memory-limit", options->memory_limit,
                   "SIZE (512M, 2G, 1.5GiB; default half the physical memory): inputs that would not fit are settled in "
-                  "person-hash partitions spilled to temporary files in $TMPDIR, with the same results");
+                  "person-hash partitions spilled to temporary files in $TMPDIR, with the same results (--format nhsa too; not with --db)");
   cmd->add_option("--partitions", options->partitions, "tests: settle in this many partitions")->group("");
   AddEngineOption(*cmd, options->engine);
   AddSpeedOptions(*cmd, options->threads, options->no_cache);
