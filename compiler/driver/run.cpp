@@ -94,9 +94,8 @@ int RunRun(const RunOptions& options) {
       std::cerr << "polc: " << shard_error << "\n";
       return 2;
     }
-    if (!options.db.empty() || options.format == "nhsa") {
-      std::cerr << "polc: --memory-limit settles files in partitions; it does not apply to "
-                << (options.db.empty() ? "--format nhsa, which needs every claim in memory" : "--db") << "\n";
+    if (!options.db.empty()) {
+      std::cerr << "polc: --memory-limit settles files in partitions; it does not apply to --db\n";
       return 2;
     }
   }
@@ -136,12 +135,10 @@ int RunRun(const RunOptions& options) {
         if (RunOnDatabase(options, c->program, *engine, shard, nhsa)) exit_code = 0;
         return;
       }
-      // Inputs that would not fit under the memory limit are settled in partitions (spill.h);
-      // --format nhsa reads every claim again, so it always runs in memory.
+      // Inputs that would not fit under the memory limit are settled in partitions (spill.h).
       const uint32_t partitions =
           options.partitions > 0 ? std::min(options.partitions, io::kMaxPartitions)
-          : nhsa.empty()         ? io::PartitionsFor(io::InputBytes(options.persons, options.claims), memory_limit, io::ResidentBytes())
-                                 : 1;
+                                 : io::PartitionsFor(io::InputBytes(options.persons, options.claims), memory_limit, io::ResidentBytes());
       if (partitions > 1) {
         io::PartitionedRun run;
         run.program = &c->program;
@@ -153,6 +150,8 @@ int RunRun(const RunOptions& options) {
         run.persons_out = options.persons_out;
         run.next_out = options.next_out;
         run.partitions = partitions;
+        run.nhsa = &nhsa;
+        run.mapping = options.mapping;
         run.threads = options.threads;
         run.shard = shard;
         run.phase = [&](const std::string& phase) { progress.Phase(phase); };
@@ -193,7 +192,9 @@ int RunRun(const RunOptions& options) {
         const bool written = io::WriteNhsa(c->program, inputs, nhsa, options.mapping, csv_out, options.out, error);
         std::remove(csv_out.c_str());
         if (!written) {
-          if (!options.persons_out.empty()) std::remove(options.persons_out.c_str());  // both files or neither
+          // All the files or none.
+          if (!options.persons_out.empty()) std::remove(options.persons_out.c_str());
+          if (!options.next_out.empty()) std::remove(options.next_out.c_str());
           progress.Finish(0, what);
           std::cerr << "polc: " << error << "\n";
           return;
@@ -234,7 +235,7 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
                   "the policy's `at year_end` subject output (next year's counters) CSV to write");
   cmd->add_option("--memory-limit", options->memory_limit,
                   "SIZE (512M, 2G, 1.5GiB; default half the physical memory): inputs that would not fit are settled in "
-                  "person-hash partitions spilled to temporary files in $TMPDIR, with the same results");
+                  "person-hash partitions spilled to temporary files in $TMPDIR, with the same results (--format nhsa too; not with --db)");
   cmd->add_option("--partitions", options->partitions, "tests: settle in this many partitions")->group("");
   AddEngineOption(*cmd, options->engine);
   AddSpeedOptions(*cmd, options->threads, options->no_cache);

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "compiler/diag/source.h"
+#include "compiler/io/read_inputs.h"
 #include "compiler/settle/inputs.h"
 #include "compiler/settle/keys.h"
 #include "compiler/settle/seam.h"
@@ -55,25 +56,33 @@ struct FileReader {
 
   FileReader(settle::RowChecker& checker, const Inputs& inputs, InputErrors& errors, int file_index,
              const std::string& path, RecordTable& table, TextPool& pool,
-             std::vector<uint32_t>& event_subject)
+             std::vector<uint32_t>& event_subject, const InputOrigin& origin = {})
         : checker(checker), inputs(inputs), errors(errors), file_index(file_index), path(path),
-        table(table), pool(pool), event_subject(event_subject) {}
+        table(table), pool(pool), event_subject(event_subject), origin(origin),
+        shown(this->origin.path.empty() ? path : this->origin.path) {}
 
   settle::RowChecker& checker;
   const Inputs& inputs;  // read only: the subjects (and their pool) while events are read
   InputErrors& errors;
   int file_index;  // 0 subject, 1 event
-  const std::string& path;
+  const std::string& path;  // the file read
   RecordTable& table;
   TextPool& pool;
   std::vector<uint32_t>& event_subject;  // events only: per appended row, its subject's row
+  // The real input the file stands for (a partition of it): its path is the one messages
+  // name (`shown`), its lines the ones messages and the table's rows carry.
+  InputOrigin origin;
+  const std::string& shown;
   // Events only: subject keys -> subject rows; null when the subject file was unusable.
   const KeyIndex* subject_of = nullptr;
   int64_t year_shift = 0;  // years every date cell moves (see ReadInputs)
 
+  // `line` is the input's (InputLine).
   void Error(uint64_t line, const std::string& what) {
-    errors.Add(file_index, line, fmt::format("{}:{}: {}", path, line, what));
+    errors.Add(file_index, line, fmt::format("{}:{}: {}", shown, line, what));
   }
+  // The input's line of the row starting on line `line` of the file read.
+  uint64_t InputLine(uint64_t line) const { return origin.lines != nullptr ? (*origin.lines)(line) : line; }
 
   bool ParseCell(const ir::Field& field, std::string_view text, Value& out, uint64_t line) {
     out = Value{0, 0, true};
@@ -216,7 +225,7 @@ struct FileReader {
     size_t text_fields = 0;
     for (const ir::Field& field : decl.fields) text_fields += field.type.base == Base::Text ? 1 : 0;
     while (reader.Next(fields)) {
-      const uint64_t line = reader.LineNumber();
+      const uint64_t line = InputLine(reader.LineNumber());
       // Sizes the storage once from the first rows and the file size: growing by doubling
       // would copy (and page in) the whole table several times.
       if (rows_seen < kSampleRows) {
@@ -265,7 +274,7 @@ struct FileReader {
         }
       }
     }
-    if (reader.HasError()) Error(reader.LineNumber(), ReaderError(reader));
+    if (reader.HasError()) Error(InputLine(reader.LineNumber()), ReaderError(reader));
   }
 
   // Opens, maps the header and reads every row, with `threads` threads for a file of at least

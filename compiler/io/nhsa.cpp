@@ -103,7 +103,8 @@ bool ReadNhsaMapping(const std::string& path, std::vector<NhsaField>& fields, st
 
 bool WriteNhsa(const ir::Program& program, const settle::Inputs& inputs, const std::vector<NhsaField>& fields,
                const std::string& mapping_path, const std::string& results_path, const std::string& out_path,
-               std::string& error, std::vector<NhsaColumn>* columns) {
+               std::string& error, std::vector<NhsaColumn>* columns, uint64_t* failing_line) {
+  if (failing_line != nullptr) *failing_line = 0;
   const ir::Record& claim = program.records[1];
   const ir::Output& output = program.outputs[static_cast<size_t>(program.output_of[1])];
   std::vector<Resolved> resolved;
@@ -207,6 +208,7 @@ bool WriteNhsa(const ir::Program& program, const settle::Inputs& inputs, const s
         if (fen[i] > kMaxFen || fen[i] < -kMaxFen) {
           error = fmt::format("{}: claim {}: {} = {} does not fit numeric(16,2)", inputs.event_file,
                               inputs.EventKey(e), r.field->name, cell);
+          if (failing_line != nullptr) *failing_line = inputs.events.Line(e);
           return false;
         }
       }

@@ -5,6 +5,7 @@
 // (result.X), or a sum of fields before it (sum:a+b).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -40,9 +41,11 @@ bool ReadNhsaMapping(const std::string& path, std::vector<NhsaField>& fields, st
 // in input order) as `out_path` under the mapping, reading claim fields from `inputs`. The
 // file appears only when complete. False with `error` set (a mapping that names a column the
 // policy lacks, an amount beyond numeric(16,2)). `columns`, when given, receives the columns
-// written.
+// written. `failing_line`, when given, receives on failure the input line of the claim whose
+// amount does not fit, 0 for an error before the rows (the first in input order wins when the
+// claims are written in partitions, polc run --memory-limit).
 bool WriteNhsa(const ir::Program& program, const settle::Inputs& inputs, const std::vector<NhsaField>& fields,
                const std::string& mapping_path, const std::string& results_path, const std::string& out_path,
-               std::string& error, std::vector<NhsaColumn>* columns = nullptr);
+               std::string& error, std::vector<NhsaColumn>* columns = nullptr, uint64_t* failing_line = nullptr);
 
 }  // namespace polc::io

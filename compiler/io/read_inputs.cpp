@@ -2,6 +2,7 @@
 // each event's parent resolved, then the settlement order.
 #include "compiler/io/read_inputs.h"
 
+#include <algorithm>
 #include <deque>
 #include <thread>
 
@@ -21,6 +22,11 @@ using settle::KeyIndex;
 using settle::KeySpelling;
 using settle::OrderEvents;
 
+uint64_t LineMap::operator()(uint64_t line) const {
+  const auto it = std::lower_bound(local.begin(), local.end(), line);
+  return it != local.end() && *it == line ? input[static_cast<size_t>(it - local.begin())] : line;
+}
+
 bool ReadInputs(settle::RowChecker& checker, const std::string& subject_path,
                 const std::string& event_path, Inputs& inputs, InputErrors& errors,
                 int64_t year_shift) {
@@ -38,14 +44,19 @@ bool ReadInputs(settle::RowChecker& checker, const std::string& subject_path,
     errors.Add(0, 0, "internal error: the policy's records have no subject key or event parent");
     return false;
   }
-  inputs.subject_file = subject_path;
-  inputs.event_file = event_path;
+  const InputOrigin& subject_origin = options.origin[0];
+  const InputOrigin& event_origin = options.origin[1];
+  // The paths messages name: the real inputs'.
+  const std::string& subject_name = subject_origin.path.empty() ? subject_path : subject_origin.path;
+  const std::string& event_name = event_origin.path.empty() ? event_path : event_origin.path;
+  inputs.subject_file = subject_name;
+  inputs.event_file = event_name;
   inputs.subjects.Init(program.records[0], 0);
   inputs.events.Init(program.records[1], 1);
   checker.AttachPools(inputs.texts[0], inputs.texts[1]);
 
   FileReader subjects{checker, inputs, errors, 0, subject_path, inputs.subjects, inputs.texts[0],
-                      inputs.event_subject};
+                      inputs.event_subject, subject_origin};
   subjects.year_shift = year_shift;
   const bool subjects_read = subjects.Read(options.threads, options.parallel_min_bytes);
   KeyIndex subject_of;
@@ -68,11 +79,11 @@ bool ReadInputs(settle::RowChecker& checker, const std::string& subject_path,
     }
     // Rows rejected for other errors still name their subject.
     for (const auto& [key, line] : subjects.bad_keys) subject_of.Insert(spellings.emplace_back(key), KeyIndex::kRejected);
-    CheckDuplicates(inputs.subjects, inputs, subject_path, 0, subjects.bad_keys, errors);
+    CheckDuplicates(inputs.subjects, inputs, subject_name, 0, subjects.bad_keys, errors);
   }
 
   FileReader events{checker, inputs, errors, 1, event_path, inputs.events, inputs.texts[1],
-                    inputs.event_subject};
+                    inputs.event_subject, event_origin};
   events.year_shift = year_shift;
   if (subjects_read) {
     events.subject_of = &subject_of;
@@ -85,11 +96,11 @@ bool ReadInputs(settle::RowChecker& checker, const std::string& subject_path,
     // The settlement order only reads the tables, the duplicate check only writes errors: with
     // a second thread they run side by side (the order is dropped if a duplicate turns up).
     std::thread order([&inputs] { OrderEvents(inputs); });
-    CheckDuplicates(inputs.events, inputs, event_path, 1, events.bad_keys, errors);
+    CheckDuplicates(inputs.events, inputs, event_name, 1, events.bad_keys, errors);
     order.join();
     return errors.Empty();
   }
-  if (check_keys) CheckDuplicates(inputs.events, inputs, event_path, 1, events.bad_keys, errors);
+  if (check_keys) CheckDuplicates(inputs.events, inputs, event_name, 1, events.bad_keys, errors);
   if (!errors.Empty()) return false;
   OrderEvents(inputs);
   return true;

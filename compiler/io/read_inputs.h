@@ -5,11 +5,28 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "compiler/settle/inputs.h"
 #include "compiler/settle/seam.h"
 
 namespace polc::io {
+
+// The lines of a copy's rows (ascending) and the lines of the real input's rows they stand for.
+struct LineMap {
+  std::vector<uint64_t> local, input;
+  // The input's line of the row starting on `line`; a line that starts no row (the header) is
+  // its own.
+  uint64_t operator()(uint64_t line) const;
+};
+
+// Where a file read is a copy of some rows of a real input (polc run --memory-limit reads its
+// partitions): the input's path, named in every message and as Inputs::subject_file or
+// event_file, and the input's lines of the copy's rows, which messages and the tables carry.
+struct InputOrigin {
+  std::string path;               // empty: the file read is the input
+  const LineMap* lines = nullptr;  // null: the file's own lines
+};
 
 struct ReadOptions {
   // Every date cell moves by `year_shift` years as it is read (rt::ShiftYears: 29 February
@@ -23,6 +40,8 @@ struct ReadOptions {
   // false: the event keys are not checked for repeats (polc run --memory-limit reads the
   // events in partitions and checks their keys across all of them itself).
   bool check_event_keys = true;
+  // Per file (subjects, events): the real input the file read stands for.
+  InputOrigin origin[2];
 };
 
 // Reads both files for `checker`'s program. Returns false when any row is bad (`errors` says

@@ -118,7 +118,7 @@ void ReadPart(FileReader& main, const Shared& shared, Part& part) {
     checker->AttachPools(main.file_index == 0 ? pool : main.inputs.texts[0],
                        main.file_index == 1 ? pool : main.inputs.texts[1]);
     FileReader reader{*checker, main.inputs, part.into_main ? main.errors : part.errors, main.file_index,
-                      main.path, table, pool, part.into_main ? main.event_subject : part.event_subject};
+                      main.path, table, pool, part.into_main ? main.event_subject : part.event_subject, main.origin};
     reader.subject_of = main.subject_of;
     reader.year_shift = main.year_shift;
     reader.header_size = main.header_size;

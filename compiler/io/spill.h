@@ -5,7 +5,8 @@
 // partitions' results back into input order. The result files are the same bytes as the
 // in-memory run's, and so are the messages: the input errors (the same first errors in input
 // order, claim ids repeated across partitions included) and the first run-time error in
-// person order. Temporary files live in $TMPDIR (else /tmp), have no name while they are
+// person order (with --format nhsa, then the first claim in input order whose amount does
+// not fit). Temporary files live in $TMPDIR (else /tmp), have no name while they are
 // used, and are gone when the run ends in any way (docs/scale.md).
 #pragma once
 
@@ -15,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "compiler/io/nhsa.h"
 #include "compiler/settle/seam.h"
 #include "compiler/settle/shard.h"
 
@@ -43,6 +45,9 @@ struct PartitionedRun {
   const std::vector<settle::SettleFn>* settlers = nullptr;
   std::string persons, claims;                // input files
   std::string out, persons_out, next_out;     // result files (the last two may be empty)
+  // --format nhsa: `out` holds the claim results under this mapping (read from `mapping`).
+  const std::vector<NhsaField>* nhsa = nullptr;
+  std::string mapping;
   uint32_t partitions = 2;
   int threads = 1;
   settle::Shard shard;

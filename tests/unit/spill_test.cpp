@@ -1,8 +1,8 @@
 // `polc run --memory-limit SIZE`: sizes parse precisely; settled in partitions (a tiny limit,
 // or a given count), the result files are the in-memory run's bytes for a generated population
 // and the golden cases, both engines, one or two threads, claims in settlement order or not,
-// with shards; bad inputs and run-time errors give the in-memory run's messages; no temporary
-// file is left behind.
+// with shards, with --format nhsa; bad inputs and run-time errors give the in-memory run's
+// messages; no temporary file is left behind.
 #include <algorithm>
 #include <filesystem>
 #include <sstream>
@@ -260,14 +260,96 @@ TEST_F(SpillCli, RunTimeErrorIsTheFirstInPersonOrder) {
   EXPECT_EQ(r.err.find("overflow"), std::string::npos) << r.err;
 }
 
+// Every partition has bad rows: a bad cell in each (so in the second too), a claim id repeated
+// by another person, a claim of nobody. The messages name the input files and lines, exactly.
+TEST_F(SpillCli, EachPartitionsErrorsNameTheInput) {
+  std::istringstream in(ReadAll(root_ + "/pop/claims.csv"));
+  std::vector<std::string> claim_lines;
+  for (std::string l; std::getline(in, l);) claim_lines.push_back(l);
+  const std::vector<std::string> claim_header = Cells(claim_lines[0]);
+  const size_t id = Column({claim_header}, "claim_id"), date = Column({claim_header}, "date");
+  // Claims 30..37 (lines 31..38): bad dates, for eight persons, so for more than one partition
+  // of two or three; claim 60 repeats claim 2's id; claim 61 spans two lines before a bad one.
+  std::vector<std::pair<size_t, std::string>> rows;
+  for (size_t n = 30; n < 38; ++n) {
+    std::vector<std::string> cells = Cells(claim_lines.at(n));
+    cells.at(date) = "2026-02-3" + std::to_string(n % 10);
+    rows.emplace_back(n, Join(cells));
+  }
+  std::vector<std::string> repeat = Cells(claim_lines.at(60));
+  repeat.at(id) = Cells(claim_lines.at(2)).at(id);
+  rows.emplace_back(60, Join(repeat));
+  std::vector<std::string> fed = Cells(claim_lines.at(61));
+  fed.at(id) = "\"C61\nB\"";
+  rows.emplace_back(61, Join(fed));
+  std::vector<std::string> after = Cells(claim_lines.at(62));
+  after.at(date) = "soon";
+  rows.emplace_back(62, Join(after));
+  Edit(root_ + "/pop/claims.csv", root_ + "/pop/e-claims.csv", rows);
+  const std::string args = fmt::format("run '{}' --persons pop/persons.csv --claims pop/e-claims.csv", Policy());
+  ExpectSameAsInMemory(args, {"--partitions 2", "--partitions 3", "--memory-limit 1K"});
+  const PolcRun r = Polc(args + " --out x.csv --partitions 2");
+  EXPECT_EQ(r.code, 1);
+  for (size_t n = 30; n < 38; ++n) {
+    EXPECT_NE(r.err.find(fmt::format("pop/e-claims.csv:{}: date", n + 1)), std::string::npos) << n << "\n" << r.err;
+  }
+  EXPECT_NE(r.err.find(fmt::format("pop/e-claims.csv:61: duplicate claim_id '{}' (first on line 3)", Cells(claim_lines.at(2)).at(id))),
+            std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("pop/e-claims.csv:64: date"), std::string::npos) << r.err;  // after the row of two lines
+  EXPECT_EQ(r.err.find("/proc/"), std::string::npos) << r.err;
+  EXPECT_TRUE(TempIsEmpty());
+}
+
+// --format nhsa in partitions: the in-memory run's bytes, and its message for a mapping that
+// cannot be filled (no file written).
+TEST_F(SpillCli, NhsaInPartitions) {
+  for (const char* engine : {"jit", "interp"}) {
+    for (const char* threads : {"1", "2"}) {
+      ExpectSameAsInMemory(fmt::format("run '{}' --persons pop/persons.csv --claims pop/reversed.csv --format nhsa --engine {} --threads {}",
+                                       Policy(), engine, threads),
+                           {"--memory-limit 1K", "--partitions 3"});
+    }
+  }
+  ExpectSameAsInMemory(fmt::format("run '{}' --persons pop/persons.csv --claims pop/claims.csv --format nhsa --shard 2/3", Policy()),
+                       {"--partitions 4"});
+  WriteAll(root_ + "/m.csv", "field,source,if_missing,meaning\noth_pay,result.other,error,\n");
+  const std::string bad = fmt::format("run '{}' --persons pop/persons.csv --claims pop/claims.csv --format nhsa --mapping m.csv", Policy());
+  ExpectSameAsInMemory(bad, {"--partitions 3"});
+  const PolcRun r = Polc(bad + " --out x.csv --partitions 3");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("m.csv:2: the policy's output results has no column other"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(root_ + "/x.csv"));
+}
+
+// An amount that does not fit numeric(16,2) for two claims of two partitions' persons: the
+// first in input order is reported, as in memory, and no file is written.
+TEST_F(SpillCli, NhsaFirstAmountThatDoesNotFit) {
+  WriteAll(root_ + "/clean.policy", ReadAll(std::string(POLC_SOURCE_DIR) + "/tests/files/clean_skeleton.policy"));
+  WriteAll(root_ + "/mo.csv", "field,source,if_missing,meaning\nid,claim.claim_id,error,\nsumamt,claim.total,error,\npaid,result.paid,error,\n");
+  std::string persons = "person_id\n", claims = "claim_id,person_id,date,kind,total\n";
+  for (int p = 1; p <= 300; ++p) persons += fmt::format("P{}\n", p);
+  for (int c = 1; c <= 900; ++c) {
+    const int person = c == 20 ? 250 : c == 800 ? 40 : 1 + c % 300;
+    claims += fmt::format("C{},P{},2026-03-01,inpatient,{}\n", c, person, c == 20 || c == 800 ? "200000000000000.00" : "0.01");
+  }
+  WriteAll(root_ + "/pop/f-persons.csv", persons);
+  WriteAll(root_ + "/pop/f-claims.csv", claims);
+  const std::string args = "run clean.policy --persons pop/f-persons.csv --claims pop/f-claims.csv --format nhsa --mapping mo.csv --no-cache";
+  ExpectSameAsInMemory(args, {"--partitions 2", "--partitions 7", "--memory-limit 1K"});
+  const PolcRun r = Polc(args + " --out x.csv --partitions 7");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("pop/f-claims.csv: claim C20: sumamt = 200000000000000.00 does not fit numeric(16,2)"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(root_ + "/x.csv"));
+}
+
 TEST_F(SpillCli, BadSizesAndCombinations) {
   const std::string inputs = "--persons pop/persons.csv --claims pop/claims.csv --out x.csv";
   PolcRun r = Polc(fmt::format("run '{}' {} --memory-limit 12X", Policy(), inputs));
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("--memory-limit 12X: expected a size such as 512M"), std::string::npos) << r.err;
-  r = Polc(fmt::format("run '{}' {} --memory-limit 1K --format nhsa", Policy(), inputs));
+  r = Polc(fmt::format("run '{}' --db postgresql://nowhere --persons-table p --claims-table c --out-table o --memory-limit 1K", Policy()));
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("does not apply to --format nhsa"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("does not apply to --db"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(root_ + "/x.csv"));
   r = Polc("run --help");
   EXPECT_NE(r.out.find("--memory-limit"), std::string::npos);
