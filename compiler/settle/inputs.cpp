@@ -131,17 +131,6 @@ void InputErrors::Merge(const InputErrors& other) {
   count_ += other.count_ - other.kept_.size();
 }
 
-void InputErrors::Merge(const InputErrors& other,
-                        const std::function<void(int& file, uint64_t& line, std::string& message)>& relocate) {
-  std::vector<Entry> sorted = other.kept_;
-  std::sort(sorted.begin(), sorted.end());
-  for (Entry& e : sorted) {
-    relocate(e.file, e.line, e.message);
-    Add(e.file, e.line, std::move(e.message));
-  }
-  count_ += other.count_ - other.kept_.size();
-}
-
 std::string InputErrors::Render() const {
   std::string out;
   for (const std::string& m : Messages()) out += m + "\n";

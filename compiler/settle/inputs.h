@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -135,11 +134,6 @@ class InputErrors {
   // Adds the errors of `other`, as if each had been added here in its order: for errors of
   // later lines than any here (a later part of the same file), the first kShown stay exact.
   void Merge(const InputErrors& other);
-  // The same, each of `other`'s kept errors first passed through `relocate` (its file, line
-  // and message), which must keep their order: errors read from a copy of part of a file, told
-  // as the original's (polc run --memory-limit).
-  void Merge(const InputErrors& other,
-             const std::function<void(int& file, uint64_t& line, std::string& message)>& relocate);
 
  private:
   struct Entry {
