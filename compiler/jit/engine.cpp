@@ -121,7 +121,7 @@ bool BuildModule(const ir::Program& program, const EngineOptions& options,
   if (!Lower(program, context, lower_options, lowered, error)) return false;
   lowered.module->setDataLayout(machine.createDataLayout());
   lowered.module->setTargetTriple(machine.getTargetTriple().str());
-  return LinkProtocol(*lowered.module, error);
+  return LinkProtocol(*lowered.module, options.optimize, error);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// LinkProtocol (protocol_link.h): parse the embedded bitcode into the module's context and link
+// LinkProtocol (protocol_link.h): load the embedded bitcode into the module's context and link
 // only the functions the module calls.
 #include "compiler/jit/protocol_link.h"
 
@@ -16,10 +16,11 @@ namespace polc::jit {
 extern const unsigned char kProtocolBitcode[];  // generated: protocol_bitcode.cpp
 extern const size_t kProtocolBitcodeSize;
 
-bool LinkProtocol(llvm::Module& module, std::string& error) {
+bool LinkProtocol(llvm::Module& module, bool inline_them, std::string& error) {
   const llvm::StringRef bytes(reinterpret_cast<const char*>(kProtocolBitcode), kProtocolBitcodeSize);
+  // Lazily: the linker reads only the bodies the module calls (the bytes are static).
   llvm::Expected<std::unique_ptr<llvm::Module>> parsed =
-      llvm::parseBitcodeFile(llvm::MemoryBufferRef(bytes, "protocol.bc"), module.getContext());
+      llvm::getLazyBitcodeModule(llvm::MemoryBufferRef(bytes, "protocol.bc"), module.getContext());
   if (!parsed) {
     error = "the embedded protocol bitcode does not load: " + llvm::toString(parsed.takeError());
     return false;
@@ -37,9 +38,11 @@ bool LinkProtocol(llvm::Module& module, std::string& error) {
     fn.removeFnAttr("target-cpu");
     fn.removeFnAttr("target-features");
     fn.removeFnAttr("tune-cpu");
-    fn.removeFnAttr(llvm::Attribute::NoInline);
-    fn.removeFnAttr(llvm::Attribute::OptimizeNone);
-    fn.addFnAttr(llvm::Attribute::AlwaysInline);
+    if (inline_them) {
+      fn.removeFnAttr(llvm::Attribute::NoInline);
+      fn.removeFnAttr(llvm::Attribute::OptimizeNone);
+      fn.addFnAttr(llvm::Attribute::AlwaysInline);
+    }
   }
   if (llvm::Linker::linkModules(module, std::move(protocol), llvm::Linker::LinkOnlyNeeded)) {
     error = "the protocol bitcode does not link into the module";
