@@ -5,7 +5,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 pkgs=(cmake g++ make antlr4 libantlr4-runtime-dev llvm-19-dev libfmt-dev libgtest-dev
       libcli11-dev libbenchmark-dev zlib1g-dev libzstd-dev libedit-dev libxml2-dev libffi-dev
-      libpq-dev nlohmann-json3-dev)
+      libpq-dev nlohmann-json3-dev clang-19)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -7,6 +7,7 @@
 #include "compiler/interp/interp.h"
 #include "runtime/date.h"
 #include "runtime/money.h"
+#include "runtime/protocol.h"
 
 namespace polc::interp {
 
@@ -133,7 +134,7 @@ Value Interpreter::EvalArith(const Node& node) {
     }
     case Op::MulRate:
       // Either operand order: the rate is the one typed as a rate.
-      return Int(rb == Base::Rate ? rt::MulRate(l.a, r.a) : rt::MulRate(r.a, l.a));
+      return Int(rb == Base::Rate ? polc_mul_rate(l.a, r.a) : polc_mul_rate(r.a, l.a));
     case Op::Mul:
       overflow = __builtin_mul_overflow(l.a, r.a, &out);
       break;
@@ -185,25 +186,24 @@ Value Interpreter::Eval(const Node& node) {
       }
       if (node.type.base == Base::Record) Fail(node, "internal error: a whole table row as a value");
       if (table.key_type.base == Base::Enum) {
-        if (key.a < 0 || static_cast<size_t>(key.a) >= table.rows.size()) {
-          Fail(node, fmt::format("internal error: word {} outside table {}", key.a, table.name));
+        if (!polc_table_word_inside(key.a, static_cast<int64_t>(table.rows.size()))) {
+          Fail(node, rt::WordOutsideTableMessage(std::to_string(key.a), table.name));
         }
         if (coverage_ != nullptr) coverage_->TableRow(static_cast<size_t>(node.a), static_cast<size_t>(key.a));
         const Value value = table.rows[static_cast<size_t>(key.a)].values[static_cast<size_t>(node.b)];
         if (!open_steps_.empty()) NoteTable(node, key, static_cast<int32_t>(key.a), value);
         return value;
       }
-      auto it = std::lower_bound(table.rows.begin(), table.rows.end(), key.a,
-                                 [](const ir::TableRow& row, int64_t k) { return row.key < k; });
-      if (it == table.rows.end() || it->key != key.a) {
+      const std::vector<int64_t>& keys = table_keys_[static_cast<size_t>(node.a)];
+      const int64_t index = polc_table_find(keys.data(), static_cast<int64_t>(keys.size()), key.a);
+      if (index < 0) {
         if (!open_steps_.empty()) NoteTable(node, key, -1, Value::Absent());
         return Value::Absent();
       }
-      if (coverage_ != nullptr) coverage_->TableRow(static_cast<size_t>(node.a), static_cast<size_t>(it - table.rows.begin()));
-      if (!open_steps_.empty()) {
-        NoteTable(node, key, static_cast<int32_t>(it - table.rows.begin()), it->values[static_cast<size_t>(node.b)]);
-      }
-      return it->values[static_cast<size_t>(node.b)];
+      const ir::TableRow& row = table.rows[static_cast<size_t>(index)];
+      if (coverage_ != nullptr) coverage_->TableRow(static_cast<size_t>(node.a), static_cast<size_t>(index));
+      if (!open_steps_.empty()) NoteTable(node, key, static_cast<int32_t>(index), row.values[static_cast<size_t>(node.b)]);
+      return row.values[static_cast<size_t>(node.b)];
     }
     case Op::Brackets: {
       const ir::Brackets& brackets = program_.brackets[static_cast<size_t>(node.a)];

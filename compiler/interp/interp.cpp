@@ -18,14 +18,14 @@ Interpreter::Interpreter(const ir::Program& program) : program_(program) {
   rule_values_.resize(program.rules.size());
   rule_generation_.assign(program.rules.size(), 0);
   rule_busy_.assign(program.rules.size(), 0);
-  subject_.totals.resize(program.accumulators.size());
+  acc_layout_ = settle::LayOutAccumulators(program);
+  subject_.totals.assign(static_cast<size_t>(acc_layout_.words), 0);
+  subject_.spill.Resize(program.accumulators.size());
   event_.accs.resize(program.accumulators.size());
-  for (size_t i = 0; i < program.accumulators.size(); ++i) {
-    const ir::Accumulator& acc = program.accumulators[i];
-    if (acc.key_kind == ir::AccKey::Enum) {
-      const size_t words = acc.key_enum >= 0 ? program.enums[static_cast<size_t>(acc.key_enum)].words.size() : 0;
-      subject_.totals[i].words.assign(words + 1, 0);
-    }
+  table_keys_.resize(program.tables.size());
+  for (size_t t = 0; t < program.tables.size(); ++t) {
+    if (program.tables[t].key_type.base == ir::Base::Enum) continue;
+    for (const ir::TableRow& row : program.tables[t].rows) table_keys_[t].push_back(row.key);
   }
   for (size_t i = 0; i < program.params.size(); ++i) ParamValue(static_cast<int32_t>(i));
 }
@@ -187,48 +187,26 @@ Value Interpreter::AccCap(int32_t acc) {
   return cap;
 }
 
+// The totals are runtime/protocol.h's record, read and updated by its functions (the JIT
+// inlines the same ones).
 int64_t Interpreter::AccTotal(int32_t acc, const Value& key) const {
-  const ir::Accumulator& decl = program_.accumulators[static_cast<size_t>(acc)];
-  const AccTotals& totals = subject_.totals[static_cast<size_t>(acc)];
-  switch (decl.key_kind) {
-    case ir::AccKey::None:
-      return totals.other;
-    case ir::AccKey::Enum: {
-      const size_t slot = key.present ? static_cast<size_t>(key.a) : totals.words.size() - 1;
-      return slot < totals.words.size() ? totals.words[slot] : 0;
-    }
-    case ir::AccKey::Int:
-      if (!key.present) return totals.other;
-      for (const auto& [k, total] : totals.ints) {
-        if (k == key.a) return total;
-      }
-      return 0;
-  }
-  return 0;
+  const settle::AccPlace& place = acc_layout_.accs[static_cast<size_t>(acc)];
+  auto& subject = const_cast<SubjectContext&>(subject_);
+  return polc_acc_total(subject.totals.data() + place.offset, place.kind, place.words, key.present ? 1 : 0,
+                        key.a, &subject.spill, &rt::AccSpill::Callback, acc);
 }
 
-int64_t& Interpreter::AccBucket(int32_t acc, const Value& key) {
-  const ir::Accumulator& decl = program_.accumulators[static_cast<size_t>(acc)];
-  AccTotals& totals = subject_.totals[static_cast<size_t>(acc)];
-  if (decl.key_kind == ir::AccKey::Enum) {
-    const size_t slot = key.present ? static_cast<size_t>(key.a) : totals.words.size() - 1;
-    if (slot >= totals.words.size()) Fail(decl.range, "internal error: accumulator key outside its enumeration");
-    return totals.words[slot];
-  }
-  if (decl.key_kind == ir::AccKey::None || !key.present) return totals.other;
-  for (auto& [k, total] : totals.ints) {
-    if (k == key.a) return total;
-  }
-  totals.ints.emplace_back(key.a, 0);
-  return totals.ints.back().second;
+int64_t* Interpreter::AccBucket(int32_t acc, const Value& key) {
+  const settle::AccPlace& place = acc_layout_.accs[static_cast<size_t>(acc)];
+  int64_t* bucket = polc_acc_bucket(subject_.totals.data() + place.offset, place.kind, place.words,
+                                    key.present ? 1 : 0, key.a, &subject_.spill, &rt::AccSpill::Callback, acc);
+  if (bucket == nullptr) Fail(program_.accumulators[static_cast<size_t>(acc)].range, rt::kKeyOutsideEnumMessage);
+  return bucket;
 }
 
 void Interpreter::ResetAccumulators() {
-  for (AccTotals& totals : subject_.totals) {
-    std::fill(totals.words.begin(), totals.words.end(), 0);
-    totals.ints.clear();
-    totals.other = 0;
-  }
+  std::fill(subject_.totals.begin(), subject_.totals.end(), 0);
+  subject_.spill.Clear();
 }
 
 Value Interpreter::AccessAccumulator(const Node& node) {
@@ -245,7 +223,7 @@ Value Interpreter::AccessAccumulator(const Node& node) {
   Value result{total, 0, true};
   if (node.op == ir::Op::AccRoom) {
     const Value cap = AccCap(acc);
-    result = cap.present ? Value{std::max<int64_t>(cap.a - total, 0), 0, true} : Value::Absent();
+    result = cap.present ? Value{polc_acc_room(total, cap.a), 0, true} : Value::Absent();
   }
   if (!open_steps_.empty()) {
     // A rule may read the same total twice (an inlined function called twice); show it once.
@@ -259,8 +237,8 @@ Value Interpreter::AccessAccumulator(const Node& node) {
   return result;
 }
 
-// Everything an update needs is computed first, so no accumulator sees another's update of
-// the same event: every read in an event is the total before it.
+// runtime/protocol.h's event order: everything an update needs is computed first, so no
+// accumulator sees another's update of the same event; then the updates in declaration order.
 void Interpreter::UpdateAccumulators(const Inputs& inputs, uint32_t subject, bool traced) {
   pending_.clear();
   for (size_t i = 0; i < program_.accumulators.size(); ++i) {
@@ -290,22 +268,20 @@ void Interpreter::UpdateAccumulators(const Inputs& inputs, uint32_t subject, boo
   }
   for (const Pending& p : pending_) {
     const ir::Accumulator& decl = program_.accumulators[static_cast<size_t>(p.acc)];
-    int64_t& total = AccBucket(p.acc, p.key);
-    if (__builtin_add_overflow(total, p.amount.a, &total)) Fail(decl.range, "arithmetic overflow");
+    int64_t* bucket = AccBucket(p.acc, p.key);
+    const int32_t applied = polc_acc_apply(bucket, p.amount.a, p.cap.present ? 1 : 0, p.cap.a);
+    if (applied == POLC_APPLY_OVERFLOW) Fail(decl.range, rt::kOverflowMessage);
     if (traced) {
       for (AccStep& step : trace_->accumulators) {
         if (step.acc == p.acc) {
-          step.after = Value{total, 0, true};
+          step.after = Value{*bucket, 0, true};
           step.cap = p.cap;
         }
       }
     }
-    // The language promises caps hold (amounts are bounded by room()); this enforces it.
-    if (p.cap.present && total > p.cap.a) {
-      throw EvalError(fmt::format(
-          "internal error: accumulator {} exceeds its cap for {} {} (after {} {})", decl.name,
-          program_.records[0].name, inputs.SubjectKey(subject), program_.records[1].name,
-          inputs.EventKey(event_.row)));
+    if (applied == POLC_APPLY_OVER_CAP) {
+      throw EvalError(rt::OverCapMessage(decl.name, program_.records[0].name, inputs.SubjectKey(subject),
+                                         program_.records[1].name, inputs.EventKey(event_.row)));
     }
   }
 }

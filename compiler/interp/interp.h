@@ -12,8 +12,10 @@
 
 #include "compiler/interp/coverage.h"
 #include "compiler/ir/ir.h"
+#include "compiler/settle/accumulators.h"
 #include "compiler/settle/inputs.h"
 #include "compiler/settle/seam.h"
+#include "runtime/acc_spill.h"
 
 namespace polc::interp {
 
@@ -130,19 +132,16 @@ class Interpreter : public settle::RowChecker {
   // SettleSubject without the claim and CSV line added to an EvalError's message.
   void SettleSubjectUnlocated(const Inputs& inputs, uint32_t subject, RowSink& sink,
                               const SettleOptions& options, Trace* trace);
-  // One accumulator's totals for the subject being settled.
-  struct AccTotals {
-    std::vector<int64_t> words;                      // AccKey::Enum: per word, then absent
-    std::vector<std::pair<int64_t, int64_t>> ints;   // AccKey::Int: (key, total), first seen
-    int64_t other = 0;                               // AccKey::None, or an absent Int key
-  };
   // The subject being settled: its row, the generation stamping its memoized rules, and its
   // accumulators.
   struct SubjectContext {
     const RecordTable* table = nullptr;
     uint32_t row = 0;
     uint64_t generation = 1;
-    std::vector<AccTotals> totals;
+    // The accumulators' totals: the flat record of runtime/protocol.h (the JIT's too), and
+    // the int-keyed buckets past its inline ones.
+    std::vector<int64_t> totals;
+    rt::AccSpill spill;
     bool year_end = false;  // every event settled: year totals can be read
   };
   // The event being settled; per-event caches of each accumulator's key and cap.
@@ -172,7 +171,7 @@ class Interpreter : public settle::RowChecker {
   ir::Value AccKey(int32_t acc);
   ir::Value AccCap(int32_t acc);
   int64_t AccTotal(int32_t acc, const ir::Value& key) const;
-  int64_t& AccBucket(int32_t acc, const ir::Value& key);
+  int64_t* AccBucket(int32_t acc, const ir::Value& key);
   ir::Value AccessAccumulator(const ir::Node& node);
   void ResetAccumulators();
   void ResetTransientState();
@@ -186,6 +185,8 @@ class Interpreter : public settle::RowChecker {
   [[noreturn]] void Fail(const SourceRange& range, const std::string& what) const;
 
   const ir::Program& program_;
+  settle::AccRecordLayout acc_layout_;
+  std::vector<std::vector<int64_t>> table_keys_;  // int-keyed tables' keys, ascending (polc_table_find)
   const TextPool* pools_[2] = {nullptr, nullptr};
   std::vector<ir::Value> param_values_;
   std::vector<uint8_t> param_state_;  // 0 not computed, 1 computing, 2 done

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "compiler/ir/ir.h"
+#include "runtime/protocol.h"
 
 namespace polc::jit {
 
@@ -20,7 +21,7 @@ static_assert(sizeof(ir::Value) == 24 && offsetof(ir::Value, a) == 0 &&
 // the host's pools; an int-keyed accumulator spills past its inline buckets to the host.
 using TextEqualFn = int32_t (*)(void* host, int64_t la, int64_t lb, int64_t ra, int64_t rb);
 // Returns the bucket of `key` (created at 0 when `create` is set), or null when absent.
-using IntBucketFn = int64_t* (*)(void* host, int32_t acc, int64_t key, int32_t create);
+using IntBucketFn = polc_spill_fn;
 
 // One per settling thread. The module reads it as {ptr, ptr, ptr, ptr, ptr, ptr, i64, i64, i64}.
 struct JitState {
@@ -62,6 +63,6 @@ inline constexpr const char* kYearEndName = "polc_year_end";
 
 // Int-keyed accumulators keep this many (key, total) buckets inline before spilling to the
 // host; a person rarely has claims for more distinct diseases than this.
-inline constexpr int32_t kInlineIntBuckets = 8;
+inline constexpr int32_t kInlineIntBuckets = POLC_INLINE_INT_BUCKETS;
 
 }  // namespace polc::jit

@@ -32,7 +32,7 @@ constexpr size_t kKeySize = 40;
 constexpr size_t kHeaderSize = sizeof(kMagic) + kKeySize + 16;
 // Bump when the ABI (abi.h) or the lowering's conventions change in a way the printed module
 // would not show.
-constexpr const char* kFormat = "polc-jit-3";
+constexpr const char* kFormat = "polc-jit-4";
 // A compiled policy is a few MiB at most; anything larger is not an entry polc wrote.
 constexpr uint64_t kMaxEntryBytes = uint64_t{256} << 20;
 

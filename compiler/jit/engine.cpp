@@ -18,6 +18,7 @@
 #include <llvm/Target/TargetMachine.h>
 
 #include "compiler/jit/cache.h"
+#include "compiler/jit/protocol_link.h"
 #include "runtime/abi.h"
 
 namespace polc::jit {
@@ -74,7 +75,7 @@ bool KeepOptimizing(llvm::Module& module) {
 // rules other stages call stay out of line), and these alone gave the same settlement speed
 // as -O2 for about two thirds of its time (docs/performance.md, section 3).
 constexpr const char* kFunctionPipeline =
-    "function(sroa<modify-cfg>,early-cse<memssa>,jump-threading,correlated-propagation,"
+    "always-inline,function(sroa<modify-cfg>,early-cse<memssa>,jump-threading,correlated-propagation,"
     "simplifycfg<bonus-inst-threshold=1;switch-range-to-icmp;keep-loops;speculate-blocks;simplify-cond-branch>,"
     "instcombine<max-iterations=1>,"
     "simplifycfg<bonus-inst-threshold=1;switch-range-to-icmp;keep-loops;speculate-blocks;simplify-cond-branch>,"
@@ -120,7 +121,7 @@ bool BuildModule(const ir::Program& program, const EngineOptions& options,
   if (!Lower(program, context, lower_options, lowered, error)) return false;
   lowered.module->setDataLayout(machine.createDataLayout());
   lowered.module->setTargetTriple(machine.getTargetTriple().str());
-  return true;
+  return LinkProtocol(*lowered.module, options.optimize, error);
 }
 
 }  // namespace

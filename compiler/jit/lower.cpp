@@ -9,6 +9,7 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include "compiler/jit/lower_internal.h"
+#include "runtime/acc_spill.h"
 
 namespace polc::jit {
 
@@ -59,6 +60,17 @@ void Lowerer::DeclareTypes() {
     fn->setOnlyAccessesArgMemory();
     add_duration_ = llvm::FunctionCallee(fn);
   }
+  // runtime/protocol.h: declared here, their bodies linked in by LinkProtocol (engine.cpp).
+  auto protocol = [&](const char* name, llvm::Type* result, std::vector<llvm::Type*> args) {
+    return module_->getOrInsertFunction(name, llvm::FunctionType::get(result, args, false));
+  };
+  acc_total_ = protocol("polc_acc_total", i64_, {ptr_, i32_, i64_, i64_, i64_, ptr_, ptr_, i32_});
+  acc_bucket_ = protocol("polc_acc_bucket", ptr_, {ptr_, i32_, i64_, i64_, i64_, ptr_, ptr_, i32_});
+  acc_apply_ = protocol("polc_acc_apply", i32_, {ptr_, i64_, i64_, i64_});
+  acc_room_ = protocol("polc_acc_room", i64_, {i64_, i64_});
+  table_find_ = protocol("polc_table_find", i64_, {ptr_, i64_, i64_});
+  word_inside_ = protocol("polc_table_word_inside", i32_, {i64_, i64_});
+  mul_rate_protocol_ = protocol("polc_mul_rate", i64_, {i64_, i64_});
 
   // Tables and brackets become constant arrays.
   auto constant_array = [&](llvm::Type* elem, std::vector<llvm::Constant*> items, const std::string& name) {
@@ -140,22 +152,15 @@ void Lowerer::AssignSlots() {
     };
     if (acc.key_kind != ir::AccKey::None && acc.key) key_memo_[i] = event_memo(Memo::Kind::Key, "key.");
     if (acc.cap) cap_memo_[i] = event_memo(Memo::Kind::Cap, "cap.");
-    AccLayout place;
-    place.offset = layout_.acc_words;
-    switch (acc.key_kind) {
-      case ir::AccKey::None: place.words = 1; break;
-      case ir::AccKey::Enum: {
-        if (acc.key_enum < 0 || static_cast<size_t>(acc.key_enum) >= program_.enums.size()) {
-          throw LowerError(fmt::format("accumulator {} has no key enumeration", acc.name));
-        }
-        place.words = static_cast<int32_t>(program_.enums[static_cast<size_t>(acc.key_enum)].words.size()) + 1;
-        break;
-      }
-      case ir::AccKey::Int: place.words = 2 + 2 * kInlineIntBuckets; break;
-    }
-    layout_.acc_words += place.words;
-    layout_.accs.push_back(place);
   }
+  int32_t bad_enum = -1;
+  settle::AccRecordLayout record = settle::LayOutAccumulators(program_, &bad_enum);
+  if (bad_enum >= 0) {
+    throw LowerError(fmt::format("accumulator {} has no key enumeration",
+                                 program_.accumulators[static_cast<size_t>(bad_enum)].name));
+  }
+  layout_.acc_words = record.words;
+  layout_.accs = std::move(record.accs);
   for (std::vector<Memo>* memos : {&rule_memo_, &key_memo_, &cap_memo_}) {
     for (Memo& memo : *memos) {
       if (!memo.Exists()) continue;
@@ -332,9 +337,8 @@ std::string FailureMessage(const ir::Program& program, const Layout& layout, int
   }
   const ErrorSite& site = layout.sites[static_cast<size_t>(status) - 1];
   if (site.cap_acc >= 0) {
-    return fmt::format("internal error: accumulator {} exceeds its cap for {} {} (after {} {})",
-                       program.accumulators[static_cast<size_t>(site.cap_acc)].name,
-                       program.records[0].name, subject_key, program.records[1].name, event_key);
+    return rt::OverCapMessage(program.accumulators[static_cast<size_t>(site.cap_acc)].name,
+                              program.records[0].name, subject_key, program.records[1].name, event_key);
   }
   std::string message = site.message;
   if (site.detail_at != std::string::npos) message.insert(site.detail_at, std::to_string(detail));

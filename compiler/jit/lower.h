@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "compiler/ir/ir.h"
+#include "compiler/settle/accumulators.h"
 
 namespace llvm {
 class LLVMContext;
@@ -26,13 +27,9 @@ struct ErrorSite {
   int32_t cap_acc = -1;  // >= 0: accumulator over its cap (the host adds subject/event keys)
 };
 
-// Where each accumulator lives in the flat per-subject int64 record.
-//   None: [total]; Enum of n words: [total per word..., total for an absent key];
-//   Int: [total for an absent key, bucket count, (key, total) x kInlineIntBuckets].
-struct AccLayout {
-  int32_t offset = 0;
-  int32_t words = 0;
-};
+// Where each accumulator lives in the flat per-subject int64 record of runtime/protocol.h
+// (settle::LayOutAccumulators, the interpreter's layout too).
+using AccLayout = settle::AccPlace;
 
 struct Layout {
   int32_t param_count = 0;

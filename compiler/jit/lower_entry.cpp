@@ -1,193 +1,37 @@
-// The entry points of abi.h and the accumulators' flat record: reading totals, finding
-// buckets, and the end-of-event update that the interpreter's UpdateAccumulators performs.
+// The entry points of abi.h and the accumulators: totals, buckets and the end-of-event update
+// through runtime/protocol.h, the functions the interpreter's UpdateAccumulators calls.
 #include <functional>
 
 #include <fmt/format.h>
 #include <llvm/IR/Intrinsics.h>
 
 #include "compiler/jit/lower_internal.h"
+#include "runtime/acc_spill.h"
 
 namespace polc::jit {
 
 using ir::Node;
 using ir::Op;
 
-// ---------------------------------------------------------------- module helpers
-
-// ptr @polc.int_find(ptr bucket_record, i64 key): the inline bucket of `key`, or null.
-llvm::Function* Lowerer::IntFindFunction() {
-  if (int_find_ != nullptr) return int_find_;
-  llvm::IRBuilderBase::InsertPointGuard guard(b_);
-  llvm::FunctionType* type = llvm::FunctionType::get(ptr_, {ptr_, i64_}, false);
-  int_find_ = llvm::Function::Create(type, llvm::Function::InternalLinkage, "polc.int_find", *module_);
-  llvm::Value* base = int_find_->getArg(0);
-  llvm::Value* key = int_find_->getArg(1);
-  auto* entry = llvm::BasicBlock::Create(context_, "entry", int_find_);
-  auto* loop = llvm::BasicBlock::Create(context_, "loop", int_find_);
-  auto* body = llvm::BasicBlock::Create(context_, "body", int_find_);
-  auto* next = llvm::BasicBlock::Create(context_, "next", int_find_);
-  auto* found = llvm::BasicBlock::Create(context_, "found", int_find_);
-  auto* missing = llvm::BasicBlock::Create(context_, "missing", int_find_);
-  b_.SetInsertPoint(entry);
-  llvm::Value* count = b_.CreateLoad(i64_, b_.CreateGEP(i64_, base, I64(1)));
-  b_.CreateBr(loop);
-  b_.SetInsertPoint(loop);
-  llvm::PHINode* i = b_.CreatePHI(i64_, 2);
-  i->addIncoming(I64(0), entry);
-  b_.CreateCondBr(b_.CreateICmpSLT(i, count), body, missing);
-  b_.SetInsertPoint(body);
-  llvm::Value* at = b_.CreateAdd(I64(2), b_.CreateShl(i, 1));
-  llvm::Value* k = b_.CreateLoad(i64_, b_.CreateGEP(i64_, base, at));
-  b_.CreateCondBr(b_.CreateICmpEQ(k, key), found, next);
-  b_.SetInsertPoint(next);
-  i->addIncoming(b_.CreateAdd(i, I64(1)), next);
-  b_.CreateBr(loop);
-  b_.SetInsertPoint(found);
-  b_.CreateRet(b_.CreateGEP(i64_, base, b_.CreateAdd(at, I64(1))));
-  b_.SetInsertPoint(missing);
-  b_.CreateRet(llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(context_)));
-  return int_find_;
-}
-
-// i64 @polc.bsearch(ptr keys, i64 n, i64 key): the index of `key` in sorted keys, or -1.
-llvm::Function* Lowerer::BinarySearchFunction() {
-  if (bsearch_ != nullptr) return bsearch_;
-  llvm::IRBuilderBase::InsertPointGuard guard(b_);
-  llvm::FunctionType* type = llvm::FunctionType::get(i64_, {ptr_, i64_, i64_}, false);
-  bsearch_ = llvm::Function::Create(type, llvm::Function::InternalLinkage, "polc.bsearch", *module_);
-  llvm::Value* keys = bsearch_->getArg(0);
-  llvm::Value* n = bsearch_->getArg(1);
-  llvm::Value* key = bsearch_->getArg(2);
-  auto* entry = llvm::BasicBlock::Create(context_, "entry", bsearch_);
-  auto* loop = llvm::BasicBlock::Create(context_, "loop", bsearch_);
-  auto* body = llvm::BasicBlock::Create(context_, "body", bsearch_);
-  auto* done = llvm::BasicBlock::Create(context_, "done", bsearch_);
-  auto* check = llvm::BasicBlock::Create(context_, "check", bsearch_);
-  auto* missing = llvm::BasicBlock::Create(context_, "missing", bsearch_);
-  b_.SetInsertPoint(entry);
-  b_.CreateBr(loop);
-  b_.SetInsertPoint(loop);
-  llvm::PHINode* lo = b_.CreatePHI(i64_, 2);
-  llvm::PHINode* hi = b_.CreatePHI(i64_, 2);
-  lo->addIncoming(I64(0), entry);
-  hi->addIncoming(n, entry);
-  b_.CreateCondBr(b_.CreateICmpSLT(lo, hi), body, done);
-  b_.SetInsertPoint(body);
-  llvm::Value* mid = b_.CreateAdd(lo, b_.CreateLShr(b_.CreateSub(hi, lo), 1));
-  llvm::Value* below = b_.CreateICmpSLT(b_.CreateLoad(i64_, b_.CreateGEP(i64_, keys, mid)), key);
-  lo->addIncoming(b_.CreateSelect(below, b_.CreateAdd(mid, I64(1)), lo), body);
-  hi->addIncoming(b_.CreateSelect(below, hi, mid), body);
-  b_.CreateBr(loop);
-  b_.SetInsertPoint(done);
-  b_.CreateCondBr(b_.CreateICmpSLT(lo, n), check, missing);
-  b_.SetInsertPoint(check);
-  llvm::Value* hit = b_.CreateICmpEQ(b_.CreateLoad(i64_, b_.CreateGEP(i64_, keys, lo)), key);
-  b_.CreateRet(b_.CreateSelect(hit, lo, I64(-1)));
-  b_.SetInsertPoint(missing);
-  b_.CreateRet(I64(-1));
-  return bsearch_;
-}
-
 // ---------------------------------------------------------------- accumulators
 
-// The host's bucket of an int key past the inline ones (abi.h's IntBucketFn, through the state);
-// created at 0 when `create` is set, else null when the key has none.
-llvm::Value* Lowerer::HostIntBucket(int32_t acc, llvm::Value* key, bool create) {
-  llvm::FunctionType* type = llvm::FunctionType::get(ptr_, {ptr_, i32_, i64_, i32_}, false);
-  return b_.CreateCall(type, StateField(5), {StateField(3), I32(acc), key, I32(create ? 1 : 0)});
+// (record of `acc`, kind, words, key present, key, host, spill callback, acc): the arguments
+// of polc_acc_total and polc_acc_bucket.
+std::vector<llvm::Value*> Lowerer::AccArgs(int32_t acc, const V& key) {
+  const AccLayout& place = layout_.accs[static_cast<size_t>(acc)];
+  llvm::Value* base = b_.CreateGEP(i64_, f_.acc, I64(place.offset));
+  return {base, I32(place.kind), I64(place.words), b_.CreateZExt(key.present, i64_), key.a,
+          StateField(3), StateField(5), I32(acc)};
 }
 
-// The interpreter's AccTotal: an unknown word or key reads as 0.
+// polc_acc_total: an unknown word or key reads as 0.
 Lowerer::V Lowerer::AccTotal(int32_t acc, const V& key) {
-  const ir::Accumulator& decl = program_.accumulators[static_cast<size_t>(acc)];
-  const AccLayout& place = layout_.accs[static_cast<size_t>(acc)];
-  llvm::Value* base = b_.CreateGEP(i64_, f_.acc, I64(place.offset));
-  switch (decl.key_kind) {
-    case ir::AccKey::None:
-      return Int(b_.CreateLoad(i64_, base));
-    case ir::AccKey::Enum: {
-      const int64_t absent_slot = place.words - 1;
-      llvm::Value* slot = b_.CreateSelect(key.present, key.a, I64(absent_slot));
-      llvm::Value* inside = b_.CreateICmpULT(slot, I64(place.words));
-      llvm::Value* total = b_.CreateLoad(i64_, b_.CreateGEP(i64_, base, b_.CreateSelect(inside, slot, I64(0))));
-      return Int(b_.CreateSelect(inside, total, I64(0)));
-    }
-    case ir::AccKey::Int:
-      break;
-  }
-  llvm::AllocaInst* result = EntryAlloca(i64_, "total");
-  b_.CreateStore(b_.CreateLoad(i64_, base), result);  // an absent key: the `other` total
-  llvm::BasicBlock* keyed = NewBlock("acc.keyed");
-  llvm::BasicBlock* spill = NewBlock("acc.spill");
-  llvm::BasicBlock* load = NewBlock("acc.load");
-  llvm::BasicBlock* done = NewBlock("acc.done");
-  b_.CreateCondBr(key.present, keyed, done);
-  b_.SetInsertPoint(keyed);
-  b_.CreateStore(I64(0), result);
-  llvm::AllocaInst* bucket = EntryAlloca(ptr_, "bucket");
-  llvm::Value* inline_bucket = b_.CreateCall(IntFindFunction(), {base, key.a});
-  b_.CreateStore(inline_bucket, bucket);
-  llvm::Value* full = b_.CreateICmpSGE(b_.CreateLoad(i64_, b_.CreateGEP(i64_, base, I64(1))), I64(kInlineIntBuckets));
-  b_.CreateCondBr(b_.CreateAnd(b_.CreateIsNull(inline_bucket), full), spill, load);
-  b_.SetInsertPoint(spill);
-  b_.CreateStore(HostIntBucket(acc, key.a, false), bucket);
-  b_.CreateBr(load);
-  b_.SetInsertPoint(load);
-  llvm::Value* p = b_.CreateLoad(ptr_, bucket);
-  llvm::BasicBlock* read = NewBlock("acc.read");
-  b_.CreateCondBr(b_.CreateIsNull(p), done, read);
-  b_.SetInsertPoint(read);
-  b_.CreateStore(b_.CreateLoad(i64_, p), result);
-  b_.CreateBr(done);
-  b_.SetInsertPoint(done);
-  return Int(b_.CreateLoad(i64_, result));
+  return Int(b_.CreateCall(acc_total_, AccArgs(acc, key)));
 }
 
-// The interpreter's AccBucket: a new int key takes the next inline bucket, then the host's.
-llvm::Value* Lowerer::AccBucketForUpdate(int32_t acc, const V& key) {
-  const ir::Accumulator& decl = program_.accumulators[static_cast<size_t>(acc)];
-  const AccLayout& place = layout_.accs[static_cast<size_t>(acc)];
-  llvm::Value* base = b_.CreateGEP(i64_, f_.acc, I64(place.offset));
-  if (decl.key_kind == ir::AccKey::None) return base;
-  if (decl.key_kind == ir::AccKey::Enum) {
-    llvm::Value* slot = b_.CreateSelect(key.present, key.a, I64(place.words - 1));
-    FailIf(b_.CreateICmpUGE(slot, I64(place.words)),
-           Site(decl.range, "internal error: accumulator key outside its enumeration"));
-    return b_.CreateGEP(i64_, base, slot);
-  }
-  llvm::AllocaInst* bucket = EntryAlloca(ptr_, "bucket");
-  b_.CreateStore(base, bucket);
-  llvm::BasicBlock* keyed = NewBlock("bucket.keyed");
-  llvm::BasicBlock* create = NewBlock("bucket.create");
-  llvm::BasicBlock* append = NewBlock("bucket.append");
-  llvm::BasicBlock* spill = NewBlock("bucket.spill");
-  llvm::BasicBlock* done = NewBlock("bucket.done");
-  b_.CreateCondBr(key.present, keyed, done);
-  b_.SetInsertPoint(keyed);
-  llvm::Value* found = b_.CreateCall(IntFindFunction(), {base, key.a});
-  b_.CreateStore(found, bucket);
-  b_.CreateCondBr(b_.CreateIsNull(found), create, done);
-  b_.SetInsertPoint(create);
-  llvm::Value* count_ptr = b_.CreateGEP(i64_, base, I64(1));
-  llvm::Value* count = b_.CreateLoad(i64_, count_ptr);
-  b_.CreateCondBr(b_.CreateICmpSLT(count, I64(kInlineIntBuckets)), append, spill);
-  b_.SetInsertPoint(append);
-  llvm::Value* at = b_.CreateAdd(I64(2), b_.CreateShl(count, 1));
-  b_.CreateStore(key.a, b_.CreateGEP(i64_, base, at));
-  llvm::Value* total_ptr = b_.CreateGEP(i64_, base, b_.CreateAdd(at, I64(1)));
-  b_.CreateStore(I64(0), total_ptr);
-  b_.CreateStore(b_.CreateAdd(count, I64(1)), count_ptr);
-  b_.CreateStore(total_ptr, bucket);
-  b_.CreateBr(done);
-  b_.SetInsertPoint(spill);
-  b_.CreateStore(HostIntBucket(acc, key.a, true), bucket);
-  b_.CreateBr(done);
-  b_.SetInsertPoint(done);
-  return b_.CreateLoad(ptr_, bucket);
-}
-
-// Everything an update needs is computed before any total changes, so every read in an
-// event sees the totals before it (the interpreter's pending list).
+// runtime/protocol.h's event order: everything an update needs is computed before any total
+// changes, so every read in an event sees the totals before it (the interpreter's pending
+// list); then polc_acc_bucket and polc_acc_apply in declaration order.
 void Lowerer::EmitAccumulatorUpdates() {
   struct Pending {
     llvm::AllocaInst *holds, *key, *amount, *cap;
@@ -227,12 +71,15 @@ void Lowerer::EmitAccumulatorUpdates() {
     llvm::BasicBlock* next = NewBlock("acc.applied");
     b_.CreateCondBr(b_.CreateLoad(i1_, p.holds), apply, next);
     b_.SetInsertPoint(apply);
-    llvm::Value* bucket = AccBucketForUpdate(static_cast<int32_t>(i), Load(p.key));
-    llvm::Value* total = CheckedOp(llvm::Intrinsic::sadd_with_overflow, b_.CreateLoad(i64_, bucket),
-                                   Load(p.amount).a, Site(decl.range, "arithmetic overflow"));
-    b_.CreateStore(total, bucket);
+    llvm::Value* bucket = b_.CreateCall(acc_bucket_, AccArgs(static_cast<int32_t>(i), Load(p.key)));
+    if (layout_.accs[i].kind == POLC_ACC_ENUM) {  // the others always have a bucket
+      FailIf(b_.CreateIsNull(bucket), Site(decl.range, rt::kKeyOutsideEnumMessage));
+    }
     V cap = Load(p.cap);
-    FailIf(b_.CreateAnd(cap.present, b_.CreateICmpSGT(total, cap.a)),
+    llvm::Value* applied =
+        b_.CreateCall(acc_apply_, {bucket, Load(p.amount).a, b_.CreateZExt(cap.present, i64_), cap.a});
+    FailIf(b_.CreateICmpEQ(applied, I32(POLC_APPLY_OVERFLOW)), Site(decl.range, rt::kOverflowMessage));
+    FailIf(b_.CreateICmpEQ(applied, I32(POLC_APPLY_OVER_CAP)),
            Site(decl.range, "accumulator over its cap", static_cast<int32_t>(i)));
     b_.CreateBr(next);
     b_.SetInsertPoint(next);

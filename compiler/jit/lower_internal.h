@@ -106,11 +106,9 @@ class Lowerer {
   void EmitOutput(int32_t slot, llvm::Value* out);  // slot: ir::Program::output_of index
   void StartEntry(llvm::FunctionType* type, const char* name, Scope scope);
   static void MarkNoAlias(llvm::Function* fn);
-  llvm::Value* AccBucketForUpdate(int32_t acc, const V& key);
-  llvm::Value* HostIntBucket(int32_t acc, llvm::Value* key, bool create);
+  // The protocol's (runtime/protocol.h) arguments for accumulator `acc` and `key`.
+  std::vector<llvm::Value*> AccArgs(int32_t acc, const V& key);
   V AccTotal(int32_t acc, const V& key);
-  llvm::Function* IntFindFunction();
-  llvm::Function* BinarySearchFunction();
 
   // lower_expr.cpp
   V Gen(const ir::Node& node);
@@ -185,9 +183,10 @@ class Lowerer {
   std::vector<llvm::GlobalVariable*> table_keys_;                  // int-keyed tables
   std::map<std::pair<int64_t, int64_t>, llvm::GlobalVariable*> table_cols_;  // (table, column)
   std::vector<llvm::GlobalVariable*> bracket_lowers_, bracket_rates_;
-  llvm::Function* int_find_ = nullptr;
-  llvm::Function* bsearch_ = nullptr;
   llvm::FunctionCallee mul_rate_, bracket_sum_, add_duration_;
+  // runtime/protocol.h, linked in and inlined (protocol_link.h).
+  llvm::FunctionCallee acc_total_, acc_bucket_, acc_apply_, acc_room_, table_find_, word_inside_,
+      mul_rate_protocol_;
 };
 
 }  // namespace polc::jit

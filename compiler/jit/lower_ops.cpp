@@ -4,6 +4,7 @@
 #include <llvm/IR/Intrinsics.h>
 
 #include "compiler/jit/lower_internal.h"
+#include "runtime/acc_spill.h"
 
 namespace polc::jit {
 
@@ -13,31 +14,9 @@ using ir::Op;
 
 // ---------------------------------------------------------------- arithmetic
 
-// floor((fen * bp + 5000) / 10000) in int64 when nothing overflows, else the 128-bit helper.
+// polc_mul_rate (runtime/protocol.h), inlined: the int64 fast path, else the 128-bit helper.
 Lowerer::V Lowerer::GenMulRate(llvm::Value* fen, llvm::Value* bp) {
-  llvm::Value* product = b_.CreateBinaryIntrinsic(llvm::Intrinsic::smul_with_overflow, fen, bp);
-  llvm::Value* shifted = b_.CreateBinaryIntrinsic(llvm::Intrinsic::sadd_with_overflow,
-                                                  b_.CreateExtractValue(product, 0), I64(5000));
-  llvm::Value* slow = b_.CreateOr(b_.CreateExtractValue(product, 1),
-                                  b_.CreateExtractValue(shifted, 1));
-  llvm::BasicBlock* fast_bb = NewBlock("mulrate.fast");
-  llvm::BasicBlock* slow_bb = NewBlock("mulrate.slow");
-  llvm::BasicBlock* done = NewBlock("mulrate.done");
-  b_.CreateCondBr(slow, slow_bb, fast_bb);
-  b_.SetInsertPoint(fast_bb);
-  llvm::Value* s = b_.CreateExtractValue(shifted, 0);
-  llvm::Value* q = b_.CreateSDiv(s, I64(10000));
-  llvm::Value* negative_rest = b_.CreateICmpSLT(b_.CreateSRem(s, I64(10000)), I64(0));
-  llvm::Value* fast = b_.CreateSub(q, b_.CreateZExt(negative_rest, i64_));
-  b_.CreateBr(done);
-  b_.SetInsertPoint(slow_bb);
-  llvm::Value* exact = b_.CreateCall(mul_rate_, {fen, bp});
-  b_.CreateBr(done);
-  b_.SetInsertPoint(done);
-  llvm::PHINode* phi = b_.CreatePHI(i64_, 2);
-  phi->addIncoming(fast, fast_bb);
-  phi->addIncoming(exact, slow_bb);
-  return Int(phi);
+  return Int(b_.CreateCall(mul_rate_protocol_, {fen, bp}));
 }
 
 Lowerer::V Lowerer::GenArith(const Node& node) {
@@ -121,8 +100,9 @@ Lowerer::V Lowerer::GenTableGet(const Node& node) {
   llvm::GlobalVariable* column = column_it->second;
   if (table.key_type.base == Base::Enum) {
     const int64_t n = static_cast<int64_t>(table.rows.size());
-    llvm::Value* inside = b_.CreateICmpULT(key.a, I64(n));
-    const int32_t status = Site(node.range, fmt::format("internal error: word \x01 outside table {}", table.name));
+    llvm::Value* inside = b_.CreateICmpNE(b_.CreateCall(word_inside_, {key.a, I64(n)}), I32(0));
+    // "\x01": where the failing word goes.
+    const int32_t status = Site(node.range, rt::WordOutsideTableMessage("\x01", table.name));
     llvm::BasicBlock* fail = NewBlock("fail");
     llvm::BasicBlock* cont = NewBlock("ok");
     b_.CreateCondBr(b_.CreateAnd(key.present, b_.CreateNot(inside)), fail, cont);
@@ -134,8 +114,7 @@ Lowerer::V Lowerer::GenTableGet(const Node& node) {
     return Select(key.present, row, Absent());
   }
   llvm::Value* keys = table_keys_.at(static_cast<size_t>(node.a));
-  llvm::Value* index = b_.CreateCall(BinarySearchFunction(),
-                                     {keys, I64(static_cast<int64_t>(table.rows.size())), key.a});
+  llvm::Value* index = b_.CreateCall(table_find_, {keys, I64(static_cast<int64_t>(table.rows.size())), key.a});
   llvm::Value* found = b_.CreateAnd(key.present, b_.CreateICmpSGE(index, I64(0)));
   V row = Load(ValueAt(column, b_.CreateSelect(found, index, I64(0))));
   return Select(found, row, Absent());
@@ -152,7 +131,7 @@ Lowerer::V Lowerer::GenAccess(const Node& node) {
   if (node.op == Op::AccRead) return total;
   if (!decl.cap) return Absent();
   V cap = CallMemo(cap_memo_[static_cast<size_t>(acc)]);
-  llvm::Value* room = b_.CreateBinaryIntrinsic(llvm::Intrinsic::smax, b_.CreateSub(cap.a, total.a), I64(0));
+  llvm::Value* room = b_.CreateCall(acc_room_, {total.a, cap.a});
   return Select(cap.present, Int(room), Absent());
 }
 

@@ -9,7 +9,7 @@ NativeState::NativeState(const Engine& engine) : engine_(engine), entries_(engin
   subject_memo_.resize(static_cast<size_t>(layout.subject_memo_slots));
   subject_known_.assign(static_cast<size_t>(layout.subject_memo_slots), 0);
   acc_.assign(static_cast<size_t>(layout.acc_words), 0);
-  spill_.resize(layout.accs.size());
+  spill_.Resize(layout.accs.size());
   state_.params = params_.data();
   state_.subject_memo = subject_memo_.data();
   state_.subject_known = subject_known_.data();
@@ -22,10 +22,7 @@ NativeState::NativeState(const Engine& engine) : engine_(engine), entries_(engin
 
 void NativeState::BeginSubject() {
   entries_.begin_subject(&state_, acc_.data());
-  if (spilled_) {
-    for (auto& buckets : spill_) buckets.clear();
-    spilled_ = false;
-  }
+  spill_.Clear();
 }
 
 int32_t NativeState::TextEqualThunk(void* host, int64_t la, int64_t lb, int64_t ra, int64_t rb) {
@@ -33,14 +30,7 @@ int32_t NativeState::TextEqualThunk(void* host, int64_t la, int64_t lb, int64_t 
 }
 
 int64_t* NativeState::IntBucketThunk(void* host, int32_t acc, int64_t key, int32_t create) {
-  NativeState& self = *static_cast<NativeState*>(host);
-  auto& buckets = self.spill_[static_cast<size_t>(acc)];
-  if (create == 0) {
-    auto it = buckets.find(key);
-    return it == buckets.end() ? nullptr : &it->second;
-  }
-  self.spilled_ = true;
-  return &buckets[key];
+  return rt::AccSpill::Callback(&static_cast<NativeState*>(host)->spill_, acc, key, create);
 }
 
 std::string NativeState::Failure(int32_t status, const std::string& subject_key,

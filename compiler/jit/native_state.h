@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "compiler/jit/engine.h"
+#include "runtime/acc_spill.h"
 
 namespace polc::jit {
 
@@ -65,9 +66,8 @@ class NativeState {
   std::vector<ir::Value> params_, subject_memo_;
   std::vector<uint8_t> subject_known_;
   std::vector<int64_t> acc_;
-  // Int-keyed buckets past the inline ones, per accumulator (node-based: stable addresses).
-  std::vector<std::unordered_map<int64_t, int64_t>> spill_;
-  bool spilled_ = false;
+  // Int-keyed buckets past the inline ones (runtime/acc_spill.h, as the interpreter's).
+  rt::AccSpill spill_;
   TextEqual text_equal_;
 };
 

@@ -178,6 +178,19 @@ TEST_P(JitOps, AccumulatorOverItsCapFailsLikeTheInterpreter) {
   Compare(policy, files, GetParam(), "exceeds its cap");
 }
 
+// Int keys past the record's eight inline buckets (runtime/protocol.h) spill to the host in
+// both engines; a key that repeats (visits counts up per kind) reads its spilled total back.
+TEST_P(JitOps, IntKeysPastTheInlineBucketsAgree) {
+  Files files("spill-keys");
+  WritePopulation(files, 300, 8, 17);
+  std::string policy = kOpsPolicy;
+  policy += "accumulator per_day: money by age_days = sum total\n"
+            "accumulator per_visit: int by visits + 100 * n = count\n";
+  const std::string from = "overflow, gap\n}";
+  policy.replace(policy.find(from), from.size(), "overflow, gap, per_day, per_visit\n}");
+  Compare(policy, files, GetParam(), "");
+}
+
 // Date arithmetic leaving 1000 .. 9999 stops both engines at the policy line, never wraps.
 TEST_P(JitOps, DateOutOfRangeFailsLikeTheInterpreter) {
   Files files("date-range");
