@@ -157,11 +157,18 @@ std::unique_ptr<Engine> Engine::Create(const ir::Program& program, const EngineO
   if (!engine->from_cache_) Optimize(*lowered.module, *machine, optimize);
 
   DiskObjectCache* cache = engine->cache_.get();
+  // The compiler takes over the machine made above (LLJIT calls this creator once, inside
+  // create()) instead of making another, unless a module over the size limit set the builder
+  // to -O0 after that machine was made at -O2.
+  std::unique_ptr<llvm::TargetMachine>* spare = optimize == options.optimize ? &machine : nullptr;
   auto jit = llvm::orc::LLJITBuilder()
                  .setJITTargetMachineBuilder(builder)
                  .setCompileFunctionCreator(
-                     [cache](llvm::orc::JITTargetMachineBuilder target)
+                     [cache, spare](llvm::orc::JITTargetMachineBuilder target)
                          -> llvm::Expected<std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> {
+                       if (spare != nullptr && *spare != nullptr) {
+                         return std::make_unique<llvm::orc::TMOwningSimpleCompiler>(std::move(*spare), cache);
+                       }
                        auto made = target.createTargetMachine();
                        if (!made) return made.takeError();
                        return std::make_unique<llvm::orc::TMOwningSimpleCompiler>(std::move(*made), cache);
