@@ -3,6 +3,7 @@
 
 #include "runtime/date.h"
 #include "runtime/money.h"
+#include "runtime/protocol.h"
 
 extern "C" {
 
@@ -31,6 +32,16 @@ std::span<const AbiSymbol> AbiSymbols() {
       {"polc_rt_bracket_sum", reinterpret_cast<void*>(&polc_rt_bracket_sum)},
       {"polc_rt_add_months", reinterpret_cast<void*>(&polc_rt_add_months)},
       {"polc_rt_add_duration", reinterpret_cast<void*>(&polc_rt_add_duration)},
+      // The per-claim protocol (runtime/protocol.h): linked in as bitcode when optimizing,
+      // called here otherwise.
+      {"polc_acc_words", reinterpret_cast<void*>(&polc_acc_words)},
+      {"polc_acc_total", reinterpret_cast<void*>(&polc_acc_total)},
+      {"polc_acc_bucket", reinterpret_cast<void*>(&polc_acc_bucket)},
+      {"polc_acc_apply", reinterpret_cast<void*>(&polc_acc_apply)},
+      {"polc_acc_room", reinterpret_cast<void*>(&polc_acc_room)},
+      {"polc_table_find", reinterpret_cast<void*>(&polc_table_find)},
+      {"polc_table_word_inside", reinterpret_cast<void*>(&polc_table_word_inside)},
+      {"polc_mul_rate", reinterpret_cast<void*>(&polc_mul_rate)},
   };
   return kSymbols;
 }

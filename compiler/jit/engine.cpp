@@ -121,7 +121,11 @@ bool BuildModule(const ir::Program& program, const EngineOptions& options,
   if (!Lower(program, context, lower_options, lowered, error)) return false;
   lowered.module->setDataLayout(machine.createDataLayout());
   lowered.module->setTargetTriple(machine.getTargetTriple().str());
-  return LinkProtocol(*lowered.module, options.optimize, error);
+  // Unoptimized, the protocol's functions are called where the interpreter calls them (the
+  // same natively compiled source, registered as absolute symbols with the runtime helpers):
+  // linking and compiling their bitcode at -O0 cost more than the calls save.
+  if (!options.optimize) return true;
+  return LinkProtocol(*lowered.module, true, error);
 }
 
 }  // namespace
