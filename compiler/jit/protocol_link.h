@@ -13,8 +13,8 @@ class Module;
 namespace polc::jit {
 
 // Links the protocol functions `module` calls into it, always-inline when `inline_them` (the
-// -O2 pipeline starts with the always-inliner; without it each stays one function, called, so
-// -O0 code does not carry a copy per call site with its untaken key kinds). False with `error`
+// -O2 pipeline starts with the always-inliner). The engine links only when optimizing: -O0 code
+// calls the natively compiled functions (rt::AbiSymbols). False with `error`
 // set if the embedded bitcode does not load (a build problem).
 bool LinkProtocol(llvm::Module& module, bool inline_them, std::string& error);
 
