@@ -1,8 +1,9 @@
 // The per-claim protocol, written once: the accumulators' flat record (reading a total,
 // finding or creating a bucket, applying an update against its cap), table lookups and
 // money x rate rounding. The interpreter calls these functions natively; the JIT links the
-// same source, compiled to LLVM bitcode at build time, into every module (inlined when
-// optimizing; compiler/jit/protocol_link.cpp), so the two engines cannot drift.
+// same source, compiled to LLVM bitcode at build time, into every optimized module and inlines
+// it (compiler/jit/protocol_link.cpp); unoptimized JIT code calls these native copies
+// (runtime/abi.cpp). Either way the two engines cannot drift.
 //
 // Plain C types only: protocol.cpp is compiled by the host compiler and by clang++-19 to
 // bitcode, without the C++ library.
