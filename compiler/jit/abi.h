@@ -61,8 +61,4 @@ inline constexpr const char* kEventName = "polc_event";
 inline constexpr const char* kEventsName = "polc_events";
 inline constexpr const char* kYearEndName = "polc_year_end";
 
-// Int-keyed accumulators keep this many (key, total) buckets inline before spilling to the
-// host; a person rarely has claims for more distinct diseases than this.
-inline constexpr int32_t kInlineIntBuckets = POLC_INLINE_INT_BUCKETS;
-
 }  // namespace polc::jit

@@ -36,21 +36,16 @@ void Lowerer::DeclareTypes() {
   helper_ty_ = llvm::FunctionType::get(i32_, {ptr_, ptr_, ptr_, ptr_, ptr_}, false);
 
   // The shared runtime (runtime/abi.h): pure functions, which lets LLVM hoist and merge calls.
-  auto declare = [&](const char* name, llvm::FunctionType* type, bool reads_args) {
-    llvm::Function* fn = llvm::Function::Create(type, llvm::Function::ExternalLinkage, name, *module_);
+  {
+    // Reads its arrays only.
+    llvm::Function* fn = llvm::Function::Create(llvm::FunctionType::get(i64_, {i64_, ptr_, ptr_, i64_, i64_}, false),
+                                                llvm::Function::ExternalLinkage, "polc_rt_bracket_sum", *module_);
     fn->setDoesNotThrow();
     fn->setWillReturn();
-    if (reads_args) {
-      fn->setOnlyReadsMemory();
-      fn->setOnlyAccessesArgMemory();
-    } else {
-      fn->setDoesNotAccessMemory();
-    }
-    return llvm::FunctionCallee(fn);
-  };
-  mul_rate_ = declare("polc_rt_mul_rate", llvm::FunctionType::get(i64_, {i64_, i64_}, false), false);
-  bracket_sum_ = declare("polc_rt_bracket_sum",
-                         llvm::FunctionType::get(i64_, {i64_, ptr_, ptr_, i64_, i64_}, false), true);
+    fn->setOnlyReadsMemory();
+    fn->setOnlyAccessesArgMemory();
+    bracket_sum_ = llvm::FunctionCallee(fn);
+  }
   {
     // Writes its result through the pointer: only argument memory.
     llvm::Function* fn = llvm::Function::Create(llvm::FunctionType::get(i32_, {i64_, i64_, i64_, ptr_}, false),
@@ -60,7 +55,8 @@ void Lowerer::DeclareTypes() {
     fn->setOnlyAccessesArgMemory();
     add_duration_ = llvm::FunctionCallee(fn);
   }
-  // runtime/protocol.h: declared here, their bodies linked in by LinkProtocol (engine.cpp).
+  // runtime/protocol.h: declared here; optimizing, their bodies are linked in by LinkProtocol
+  // (engine.cpp), else the calls reach the native copies (rt::AbiSymbols).
   auto protocol = [&](const char* name, llvm::Type* result, std::vector<llvm::Type*> args) {
     return module_->getOrInsertFunction(name, llvm::FunctionType::get(result, args, false));
   };

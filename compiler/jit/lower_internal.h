@@ -183,8 +183,8 @@ class Lowerer {
   std::vector<llvm::GlobalVariable*> table_keys_;                  // int-keyed tables
   std::map<std::pair<int64_t, int64_t>, llvm::GlobalVariable*> table_cols_;  // (table, column)
   std::vector<llvm::GlobalVariable*> bracket_lowers_, bracket_rates_;
-  llvm::FunctionCallee mul_rate_, bracket_sum_, add_duration_;
-  // runtime/protocol.h, linked in and inlined (protocol_link.h).
+  llvm::FunctionCallee bracket_sum_, add_duration_;
+  // runtime/protocol.h: linked in and inlined when optimizing (protocol_link.h), else called.
   llvm::FunctionCallee acc_total_, acc_bucket_, acc_apply_, acc_room_, table_find_, word_inside_,
       mul_rate_protocol_;
 };
