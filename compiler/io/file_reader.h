@@ -59,7 +59,7 @@ struct FileReader {
              std::vector<uint32_t>& event_subject, const InputOrigin& origin = {})
         : checker(checker), inputs(inputs), errors(errors), file_index(file_index), path(path),
         table(table), pool(pool), event_subject(event_subject), origin(origin),
-        shown(this->origin.path.empty() ? path : this->origin.path) {}
+        shown(this->origin.Name(path)) {}
 
   settle::RowChecker& checker;
   const Inputs& inputs;  // read only: the subjects (and their pool) while events are read

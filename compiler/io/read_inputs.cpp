@@ -47,8 +47,8 @@ bool ReadInputs(settle::RowChecker& checker, const std::string& subject_path,
   const InputOrigin& subject_origin = options.origin[0];
   const InputOrigin& event_origin = options.origin[1];
   // The paths messages name: the real inputs'.
-  const std::string& subject_name = subject_origin.path.empty() ? subject_path : subject_origin.path;
-  const std::string& event_name = event_origin.path.empty() ? event_path : event_origin.path;
+  const std::string& subject_name = subject_origin.Name(subject_path);
+  const std::string& event_name = event_origin.Name(event_path);
   inputs.subject_file = subject_name;
   inputs.event_file = event_name;
   inputs.subjects.Init(program.records[0], 0);

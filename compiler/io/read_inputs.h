@@ -26,6 +26,8 @@ struct LineMap {
 struct InputOrigin {
   std::string path;               // empty: the file read is the input
   const LineMap* lines = nullptr;  // null: the file's own lines
+  // The path messages name for the file read at `read`.
+  const std::string& Name(const std::string& read) const { return path.empty() ? read : path; }
 };
 
 struct ReadOptions {
