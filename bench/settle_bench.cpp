@@ -59,6 +59,7 @@ struct Fixture {
   std::unique_ptr<interp::Interpreter> interp;
   settle::Inputs inputs;
   std::unique_ptr<jit::Engine> engine;
+  std::unique_ptr<jit::Engine> unoptimized;  // the fast compile's code (polc run on small inputs)
   // The same rows as ir::Value arrays, for the raw entry points.
   std::vector<ir::Value> subjects, events;
   std::string dir;  // the generated population (persons.csv, claims.csv)
@@ -90,6 +91,9 @@ struct Fixture {
     options.params = interp::ComputeParams(f->compiled->program);
     f->engine = jit::Engine::Create(f->compiled->program, options, error);
     if (!f->engine) throw std::runtime_error(error);
+    options.optimize = false;
+    f->unoptimized = jit::Engine::Create(f->compiled->program, options, error);
+    if (!f->unoptimized) throw std::runtime_error(error);
     const settle::Inputs& in = f->inputs;
     const size_t sf = in.subjects.Decl().fields.size(), ef = in.events.Decl().fields.size();
     for (uint32_t s = 0; s < in.subjects.Size(); ++s) {
@@ -141,9 +145,9 @@ void BM_JitNative(benchmark::State& state, const char* policy) {
 }
 
 // The compiled code alone: rows already laid out as values, one call per person.
-void BM_JitRaw(benchmark::State& state, const char* policy) {
+void BM_JitRaw(benchmark::State& state, const char* policy, bool optimized) {
   Fixture& f = Fixture::Get(policy);
-  jit::NativeState settler(*f.engine);
+  jit::NativeState settler(optimized ? *f.engine : *f.unoptimized);
   if (settler.Init() != 0) state.SkipWithError("init failed");
   const jit::Layout& layout = settler.GetLayout();
   const size_t sf = static_cast<size_t>(layout.subject_fields), ef = static_cast<size_t>(layout.event_fields);
@@ -339,11 +343,12 @@ void BM_JitCompileCached(benchmark::State& state, const char* policy) {
 
 BENCHMARK_CAPTURE(BM_Interpreter, huaihua, "huaihua-2026")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_JitNative, huaihua, "huaihua-2026")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_JitRaw, huaihua, "huaihua-2026")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_JitRaw, huaihua, "huaihua-2026", true)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_JitRaw, huaihua_O0, "huaihua-2026", false)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Handwritten)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_Interpreter, yueyang, "yueyang-louqu-2026")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_JitNative, yueyang, "yueyang-louqu-2026")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_JitRaw, yueyang, "yueyang-louqu-2026")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_JitRaw, yueyang, "yueyang-louqu-2026", true)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_ReadInputs, huaihua, "huaihua-2026")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_JitCompile, huaihua_O2, "huaihua-2026", true)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_JitCompile, huaihua_O0, "huaihua-2026", false)->Unit(benchmark::kMillisecond)->UseRealTime();

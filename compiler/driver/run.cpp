@@ -129,17 +129,21 @@ int RunRun(const RunOptions& options) {
     try {
       Progress progress(options.progress);
       progress.Phase("compiling");
-      std::unique_ptr<Settlers> engine = MakeSettlers(c->program, SpeedConfig(options.engine, options.threads, options.no_cache), std::cerr);
+      EngineConfig config = SpeedConfig(options.engine, options.threads, options.no_cache);
       if (!options.db.empty()) {
+        std::unique_ptr<Settlers> engine = MakeSettlers(c->program, config, std::cerr);
         progress.Finish(0, "");
         if (RunOnDatabase(options, c->program, *engine, shard, nhsa)) exit_code = 0;
         return;
       }
+      const uint64_t input_bytes = io::InputBytes(options.persons, options.claims);
+      config.optimize_only_if_cached = !OptimizeFor(input_bytes);
       // Inputs that would not fit under the memory limit are settled in partitions (spill.h).
       const uint32_t partitions =
           options.partitions > 0 ? std::min(options.partitions, io::kMaxPartitions)
-                                 : io::PartitionsFor(io::InputBytes(options.persons, options.claims), memory_limit, io::ResidentBytes());
+                                 : io::PartitionsFor(input_bytes, memory_limit, io::ResidentBytes());
       if (partitions > 1) {
+        std::unique_ptr<Settlers> engine = MakeSettlers(c->program, config, std::cerr);
         io::PartitionedRun run;
         run.program = &c->program;
         run.checker = engine->interp.get();
@@ -163,13 +167,22 @@ int RunRun(const RunOptions& options) {
         if (outcome == io::PartitionedOutcome::kOk) exit_code = 0;
         return;
       }
+      // The policy compiles while the inputs are read.
+      BackgroundSettlers compiling(c->program, config);
       progress.Phase("reading " + options.claims);
       settle::Inputs inputs;
       std::ostringstream input_errors;  // printed once the progress line is cleared
-      if (!LoadInputs(*engine->interp, options.persons, options.claims, inputs, input_errors, options.threads)) {
+      if (!LoadInputs(compiling.Checker(), options.persons, options.claims, inputs, input_errors, options.threads)) {
         progress.Finish(0, "");
         std::cerr << input_errors.str();
         return;
+      }
+      progress.Phase("compiling");
+      std::ostringstream jit_note;
+      Settlers* engine = &compiling.Wait(jit_note);
+      if (!jit_note.str().empty()) {
+        progress.Finish(0, "");
+        std::cerr << jit_note.str();
       }
       // Every row is read and checked, so each shard reports the whole input's errors.
       settle::KeepShard(inputs, shard);

@@ -21,33 +21,72 @@ void AddEngineOption(CLI::App& command, std::string& engine) {
       ->check(CLI::IsMember({"jit", "interp"}));
 }
 
+namespace {
+
+// The JIT's settlers of `config` into `engine`, or the reason it cannot compile in `failure`.
+void CompileSettlers(const ir::Program& program, const EngineConfig& config, Settlers& engine,
+                     std::string& failure) {
+  if (config.name != "jit") return;
+  try {
+    jit::EngineOptions options;
+    options.optimize = config.optimize;
+    options.optimize_only_if_cached = config.optimize_only_if_cached;
+    options.cache_dir = config.cache_dir;
+    options.params = interp::ComputeParams(program);
+    engine.settlers = jit::MakeNativeSettleFns(program, options, std::max(config.threads, 1));
+  } catch (const settle::EvalError& e) {
+    failure = e.what();
+  }
+}
+
+// After CompileSettlers: the note of a JIT failure, and the interpreters in place of the JIT.
+void FinishSettlers(const ir::Program& program, const EngineConfig& config, Settlers& engine,
+                    const std::string& failure, std::ostream& err) {
+  // A JIT failure on a checked program is a bug in the JIT; the run can still be right.
+  if (!failure.empty()) err << "polc: the JIT cannot compile this policy (" << failure << "); using the interpreter\n";
+  if (engine.settlers.empty()) {
+    engine.settlers.push_back(engine.interp->AsSettleFn());
+    for (int t = 1; t < std::max(config.threads, 1); ++t) {
+      engine.more_interps.push_back(std::make_unique<interp::Interpreter>(program));
+      engine.settlers.push_back(engine.more_interps.back()->AsSettleFn());
+    }
+  }
+  engine.settle = engine.settlers.front();
+}
+
+}  // namespace
+
 std::unique_ptr<Settlers> MakeSettlers(const ir::Program& program, const EngineConfig& config,
                                        std::ostream& err) {
-  const int threads = std::max(config.threads, 1);
   auto engine = std::make_unique<Settlers>();
   engine->interp = std::make_unique<interp::Interpreter>(program);
-  if (config.name == "jit") {
-    try {
-      jit::EngineOptions options;
-      options.optimize = config.optimize;
-      options.cache_dir = config.cache_dir;
-      options.params = interp::ComputeParams(program);
-      engine->settlers = jit::MakeNativeSettleFns(program, options, threads);
-    } catch (const settle::EvalError& e) {
-      // A JIT failure on a checked program is a bug in the JIT; the run can still be right.
-      err << "polc: the JIT cannot compile this policy (" << e.what() << "); using the interpreter\n";
-    }
-  }
-  if (engine->settlers.empty()) {
-    engine->settlers.push_back(engine->interp->AsSettleFn());
-    for (int t = 1; t < threads; ++t) {
-      engine->more_interps.push_back(std::make_unique<interp::Interpreter>(program));
-      engine->settlers.push_back(engine->more_interps.back()->AsSettleFn());
-    }
-  }
-  engine->settle = engine->settlers.front();
+  std::string failure;
+  CompileSettlers(program, config, *engine, failure);
+  FinishSettlers(program, config, *engine, failure, err);
   return engine;
 }
+
+BackgroundSettlers::BackgroundSettlers(const ir::Program& program, const EngineConfig& config)
+    : program_(program), config_(config), settlers_(std::make_unique<Settlers>()) {
+  settlers_->interp = std::make_unique<interp::Interpreter>(program);
+  if (config_.name == "jit") {
+    compiling_ = std::make_unique<LargeStackThread>(
+        [this] { CompileSettlers(program_, config_, *settlers_, jit_failure_); });
+  }
+}
+
+BackgroundSettlers::~BackgroundSettlers() = default;
+
+Settlers& BackgroundSettlers::Wait(std::ostream& err) {
+  if (!waited_) {
+    waited_ = true;
+    if (compiling_ != nullptr) compiling_->Join();
+    FinishSettlers(program_, config_, *settlers_, jit_failure_, err);
+  }
+  return *settlers_;
+}
+
+bool OptimizeFor(uint64_t input_bytes) { return input_bytes >= kOptimizeFromBytes; }
 
 std::unique_ptr<Settlers> MakeSettlers(const ir::Program& program, const std::string& name,
                                        std::ostream& err) {

@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "compiler/diag/stack.h"
 #include "compiler/driver/compile.h"
 #include "compiler/interp/interp.h"
 #include "compiler/settle/inputs.h"
@@ -27,6 +28,9 @@ struct EngineConfig {
   std::string name = "jit";  // jit or interp
   int threads = 1;           // independent settlers, one per thread
   bool optimize = true;      // the JIT's -O2 pipeline; false: the fast unoptimized one
+  // With optimize: -O2 only when its object is in the cache, else the fast unoptimized compile
+  // (inputs too small for -O2's compile time to pay off: OptimizeFor).
+  bool optimize_only_if_cached = false;
   std::string cache_dir;     // the JIT's object cache; empty: none
 };
 
@@ -45,6 +49,36 @@ struct Settlers {
 // parameters cannot be computed.
 std::unique_ptr<Settlers> MakeSettlers(const ir::Program& program, const EngineConfig& config,
                                        std::ostream& err);
+// The settlers of `config`, compiled on a thread of their own while the caller reads the
+// inputs through Checker() (the interpreter, made at once): a cold -O2 compile costs about as
+// much as reading a few megabytes, so most of it is hidden. Wait() gives the settlers (with the
+// interpreter's in place of a JIT that cannot compile, its note printed to `err`); it rethrows
+// what MakeSettlers throws. The destructor waits as well.
+class BackgroundSettlers {
+ public:
+  BackgroundSettlers(const ir::Program& program, const EngineConfig& config);
+  ~BackgroundSettlers();
+  interp::Interpreter& Checker() { return *settlers_->interp; }
+  Settlers& Wait(std::ostream& err);
+
+ private:
+  const ir::Program& program_;
+  EngineConfig config_;
+  std::unique_ptr<Settlers> settlers_;
+  std::string jit_failure_;
+  std::unique_ptr<LargeStackThread> compiling_;
+  bool waited_ = false;
+};
+
+// Whether inputs of `input_bytes` are worth an -O2 compile when its object is not cached. It
+// costs about 180 ms more than the unoptimized compile and its code saves about 200 ns a claim
+// (docs/performance.md, section 3): with a core free while the inputs are read (about 100 MB/s
+// a thread) it pays off from about 16 MB of input, and above that most of it is hidden by the
+// reading. Below kOptimizeFromBytes, EngineConfig::optimize_only_if_cached is set, so a cached
+// -O2 object is still used.
+inline constexpr uint64_t kOptimizeFromBytes = uint64_t{16} << 20;
+bool OptimizeFor(uint64_t input_bytes);
+
 // One settler, unoptimized and uncached: for tests and commands where compile time matters
 // more than speed.
 std::unique_ptr<Settlers> MakeSettlers(const ir::Program& program, const std::string& name,

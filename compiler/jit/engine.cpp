@@ -137,6 +137,13 @@ bool Engine::ReplacedCorruptEntry() const { return cache_ != nullptr && cache_->
 
 std::unique_ptr<Engine> Engine::Create(const ir::Program& program, const EngineOptions& options,
                                        std::string& error) {
+  // optimize_only_if_cached without a cache, or when the cache has no optimized object.
+  auto unoptimized = [&] {
+    EngineOptions fast = options;
+    fast.optimize = false;
+    return Create(program, fast, error);
+  };
+  if (options.optimize && options.optimize_only_if_cached && options.cache_dir.empty()) return unoptimized();
   llvm::orc::JITTargetMachineBuilder builder{llvm::Triple()};
   std::unique_ptr<llvm::TargetMachine> machine;
   if (!HostMachine(options, builder, machine, error)) return nullptr;
@@ -157,7 +164,9 @@ std::unique_ptr<Engine> Engine::Create(const ir::Program& program, const EngineO
     // The cache finds a module's entry by its identifier.
     lowered.module->setModuleIdentifier(key);
     engine->from_cache_ = engine->cache_->Lookup(key);
+    if (!engine->from_cache_ && optimize && options.optimize_only_if_cached) return unoptimized();
   }
+  engine->optimized_ = optimize;
   if (!engine->from_cache_) Optimize(*lowered.module, *machine, optimize);
 
   DiskObjectCache* cache = engine->cache_.get();

@@ -26,6 +26,9 @@ struct EngineOptions {
   // -O2 for settlement runs; false: no IR passes and the fast instruction selector, for
   // tests and `explain`, where compile time matters more than speed.
   bool optimize = true;
+  // With `optimize`: only when the optimized object is in the cache; otherwise the fast
+  // unoptimized compile (polc run on inputs too small for -O2's compile time to pay off).
+  bool optimize_only_if_cached = false;
   // Object code cache directory (DefaultCacheDir() for `polc run`); empty: no cache.
   std::string cache_dir;
   // The parameters' values from the settle layer, compiled in as constants; when empty, the
@@ -57,6 +60,9 @@ class Engine {
   // Whether the object code came from the cache, and whether a broken entry was replaced.
   bool FromCache() const { return from_cache_; }
   bool ReplacedCorruptEntry() const;
+  // Whether the code is optimized (false under the module size limit, or when
+  // optimize_only_if_cached found no optimized object).
+  bool Optimized() const { return optimized_; }
 
  private:
   explicit Engine(const ir::Program& program);
@@ -65,6 +71,7 @@ class Engine {
   Layout layout_;
   EntryPoints entries_;
   bool from_cache_ = false;
+  bool optimized_ = false;
   std::unique_ptr<DiskObjectCache> cache_;  // outlives jit_, which compiles on lookup
   std::unique_ptr<llvm::orc::LLJIT> jit_;
 };

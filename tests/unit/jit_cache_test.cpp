@@ -34,11 +34,12 @@ class JitCache : public testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  std::unique_ptr<jit::Engine> Build(bool optimize = true) {
+  std::unique_ptr<jit::Engine> Build(bool optimize = true, bool only_if_cached = false, bool cache = true) {
     jit::EngineOptions options;
     options.params = interp::ComputeParams(compiled_->program);
     options.optimize = optimize;
-    options.cache_dir = dir_;
+    options.optimize_only_if_cached = only_if_cached;
+    if (cache) options.cache_dir = dir_;
     std::string error;
     auto engine = jit::Engine::Create(compiled_->program, options, error);
     EXPECT_TRUE(engine) << error;
@@ -176,6 +177,37 @@ TEST_F(JitCache, EntriesMustBeRegularFiles) {
     EXPECT_EQ(Contribution(*engine), 40000) << kind;
     EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(entry))) << kind;
   }
+}
+
+// polc run on small inputs: -O2 only from the cache, else the fast unoptimized compile (which
+// is cached under its own key); once an -O2 run has filled the cache, small runs load that.
+TEST_F(JitCache, OptimizedOnlyIfCachedTakesTheFastCompileUntilTheCacheHasTheOptimizedCode) {
+  auto uncached = Build(true, true, false);
+  ASSERT_TRUE(uncached);
+  EXPECT_FALSE(uncached->Optimized());
+  EXPECT_EQ(Contribution(*uncached), 40000);
+  EXPECT_TRUE(Entries().empty());
+
+  auto small = Build(true, true);
+  ASSERT_TRUE(small);
+  EXPECT_FALSE(small->Optimized());
+  EXPECT_FALSE(small->FromCache());
+  EXPECT_EQ(Contribution(*small), 40000);
+  ASSERT_EQ(Entries().size(), 1u);  // the unoptimized object
+  auto again = Build(true, true);
+  EXPECT_FALSE(again->Optimized());
+  EXPECT_TRUE(again->FromCache());
+
+  auto large = Build(true, false);
+  ASSERT_TRUE(large);
+  EXPECT_TRUE(large->Optimized());
+  EXPECT_FALSE(large->FromCache());
+  EXPECT_EQ(Entries().size(), 2u);
+  auto small_after = Build(true, true);
+  ASSERT_TRUE(small_after);
+  EXPECT_TRUE(small_after->Optimized());
+  EXPECT_TRUE(small_after->FromCache());
+  EXPECT_EQ(Contribution(*small_after), 40000);
 }
 
 }  // namespace
