@@ -71,11 +71,11 @@ class BackgroundSettlers {
 };
 
 // Whether inputs of `input_bytes` are worth an -O2 compile when its object is not cached. It
-// costs about 180 ms more than the unoptimized compile and its code saves about 200 ns a claim
-// (docs/performance.md, section 3): with a core free while the inputs are read (about 100 MB/s
-// a thread) it pays off from about 16 MB of input, and above that most of it is hidden by the
-// reading. Below kOptimizeFromBytes, EngineConfig::optimize_only_if_cached is set, so a cached
-// -O2 object is still used.
+// costs about 120 ms more than the unoptimized compile (160 against 40 ms of CPU) and its code
+// saves about 220 ns a claim (docs/performance.md, section 3): the reading (about 110 MB/s a
+// thread) hides it on a free core from about 16 MB of input, and the faster code wins it back
+// from about 60 MB even without one. Below kOptimizeFromBytes,
+// EngineConfig::optimize_only_if_cached is set, so a cached -O2 object is still used.
 inline constexpr uint64_t kOptimizeFromBytes = uint64_t{16} << 20;
 bool OptimizeFor(uint64_t input_bytes);
 
