@@ -3,6 +3,8 @@
 
 #include <pthread.h>
 
+#include <exception>
+
 namespace polc {
 
 struct LargeStackThread::Job {

@@ -2,7 +2,6 @@
 // per nesting level of a policy, and the parse limits keep that depth bounded well below it.
 #pragma once
 
-#include <exception>
 #include <functional>
 #include <memory>
 

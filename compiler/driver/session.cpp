@@ -79,8 +79,8 @@ BackgroundSettlers::~BackgroundSettlers() = default;
 
 Settlers& BackgroundSettlers::Wait(std::ostream& err) {
   if (!waited_) {
-    waited_ = true;
     if (compiling_ != nullptr) compiling_->Join();
+    waited_ = true;
     FinishSettlers(program_, config_, *settlers_, jit_failure_, err);
   }
   return *settlers_;

@@ -58,6 +58,8 @@ class BackgroundSettlers {
  public:
   BackgroundSettlers(const ir::Program& program, const EngineConfig& config);
   ~BackgroundSettlers();
+  BackgroundSettlers(const BackgroundSettlers&) = delete;  // the thread holds `this`
+  BackgroundSettlers& operator=(const BackgroundSettlers&) = delete;
   interp::Interpreter& Checker() { return *settlers_->interp; }
   Settlers& Wait(std::ostream& err);
 

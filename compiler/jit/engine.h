@@ -60,7 +60,7 @@ class Engine {
   // Whether the object code came from the cache, and whether a broken entry was replaced.
   bool FromCache() const { return from_cache_; }
   bool ReplacedCorruptEntry() const;
-  // Whether the code is optimized (false under the module size limit, or when
+  // Whether the code is optimized (false past the module size limit, or when
   // optimize_only_if_cached found no optimized object).
   bool Optimized() const { return optimized_; }
 
