@@ -79,7 +79,8 @@ struct FileReader {
 
   // `line` is the input's (InputLine).
   void Error(uint64_t line, const std::string& what) {
-    errors.Add(file_index, line, fmt::format("{}:{}: {}", shown, line, what));
+    errors.Add(file_index, line, origin.names != nullptr ? fmt::format("{}: {}", origin.names->At(line), what)
+                                                          : fmt::format("{}:{}: {}", shown, line, what));
   }
   // The input's line of the row starting on line `line` of the file read.
   uint64_t InputLine(uint64_t line) const { return origin.lines != nullptr ? (*origin.lines)(line) : line; }

@@ -79,7 +79,7 @@ bool ReadInputs(settle::RowChecker& checker, const std::string& subject_path,
     }
     // Rows rejected for other errors still name their subject.
     for (const auto& [key, line] : subjects.bad_keys) subject_of.Insert(spellings.emplace_back(key), KeyIndex::kRejected);
-    CheckDuplicates(inputs.subjects, inputs, subject_name, 0, subjects.bad_keys, errors);
+    CheckDuplicates(inputs.subjects, inputs, subject_name, 0, subjects.bad_keys, errors, subject_origin.names);
   }
 
   FileReader events{checker, inputs, errors, 1, event_path, inputs.events, inputs.texts[1],
@@ -96,11 +96,11 @@ bool ReadInputs(settle::RowChecker& checker, const std::string& subject_path,
     // The settlement order only reads the tables, the duplicate check only writes errors: with
     // a second thread they run side by side (the order is dropped if a duplicate turns up).
     std::thread order([&inputs] { OrderEvents(inputs); });
-    CheckDuplicates(inputs.events, inputs, event_name, 1, events.bad_keys, errors);
+    CheckDuplicates(inputs.events, inputs, event_name, 1, events.bad_keys, errors, event_origin.names);
     order.join();
     return errors.Empty();
   }
-  if (check_keys) CheckDuplicates(inputs.events, inputs, event_name, 1, events.bad_keys, errors);
+  if (check_keys) CheckDuplicates(inputs.events, inputs, event_name, 1, events.bad_keys, errors, event_origin.names);
   if (!errors.Empty()) return false;
   OrderEvents(inputs);
   return true;

@@ -23,9 +23,11 @@ struct LineMap {
 // Where a file read is a copy of some rows of a real input (polc run --memory-limit reads its
 // partitions): the input's path, named in every message and as Inputs::subject_file or
 // event_file, and the input's lines of the copy's rows, which messages and the tables carry.
+// An input that is not a file names its rows its own way (polc run --db: a table's rows).
 struct InputOrigin {
   std::string path;               // empty: the file read is the input
   const LineMap* lines = nullptr;  // null: the file's own lines
+  const settle::LineNames* names = nullptr;  // null: messages say PATH:LINE
   // The path messages name for the file read at `read`.
   const std::string& Name(const std::string& read) const { return path.empty() ? read : path; }
 };
