@@ -283,14 +283,12 @@ bool PgSession::ReadInputs(settle::RowChecker& checker, const PgTables& tables, 
     return key >= 0 ? program.records[kind].fields[static_cast<size_t>(key)].name : std::string();
   };
   const TableRows rows[2] = {{paths[0], tables.persons, key_name(0)}, {paths[1], tables.claims, key_name(1)}};
+  // The tables' names stand for the temporary files' paths, in messages (an event's unknown
+  // subject) and as Inputs::subject_file and event_file.
   ReadOptions read = options;
-  for (int kind = 0; kind < 2; ++kind) read.origin[kind].names = &rows[kind];
+  for (int kind = 0; kind < 2; ++kind) read.origin[kind] = {"table " + *names[kind], nullptr, &rows[kind]};
   settle::InputErrors errors;
-  if (io::ReadInputs(checker, paths[0], paths[1], inputs, errors, read)) {
-    inputs.subject_file = "table " + tables.persons;
-    inputs.event_file = "table " + tables.claims;
-    return true;
-  }
+  if (io::ReadInputs(checker, paths[0], paths[1], inputs, errors, read)) return true;
   error = errors.Render();
   return false;
 }
