@@ -22,9 +22,16 @@ using settle::KeyIndex;
 using settle::KeySpelling;
 using settle::OrderEvents;
 
-uint64_t LineMap::operator()(uint64_t line) const {
-  const auto it = std::lower_bound(local.begin(), local.end(), line);
-  return it != local.end() && *it == line ? input[static_cast<size_t>(it - local.begin())] : line;
+uint64_t LineMap::Cursor::operator()(uint64_t line) {
+  const std::vector<uint64_t>& local = map_.local;
+  if (next_ == 0 || local[next_ - 1] >= line) {
+    // The first lookup (a part of a large file starts anywhere), or an earlier line.
+    next_ = static_cast<size_t>(std::lower_bound(local.begin(), local.end(), line) - local.begin());
+  } else {
+    // Every row before next_ starts before `line`.
+    while (next_ < local.size() && local[next_] < line) ++next_;
+  }
+  return next_ < local.size() && local[next_] == line ? map_.input[next_] : line;
 }
 
 bool ReadInputs(settle::RowChecker& checker, const std::string& subject_path,

@@ -15,9 +15,18 @@ namespace polc::io {
 // The lines of a copy's rows (ascending) and the lines of the real input's rows they stand for.
 struct LineMap {
   std::vector<uint64_t> local, input;
-  // The input's line of the row starting on `line`; a line that starts no row (the header) is
-  // its own.
-  uint64_t operator()(uint64_t line) const;
+  // Looks up the input's line of the row starting on `line`; a line that starts no row (the
+  // header) is its own. The reader asks for its rows in ascending order, so each lookup starts
+  // where the one before ended; a line before that one's is searched for from the start.
+  class Cursor {
+   public:
+    explicit Cursor(const LineMap& map) : map_(map) {}
+    uint64_t operator()(uint64_t line);
+
+   private:
+    const LineMap& map_;
+    size_t next_ = 0;  // the first row of `local` at or after the line asked last
+  };
 };
 
 // Where a file read is a copy of some rows of a real input (polc run --memory-limit reads its
