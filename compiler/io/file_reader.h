@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -73,16 +74,20 @@ struct FileReader {
   // name (`shown`), its lines the ones messages and the table's rows carry.
   InputOrigin origin;
   const std::string& shown;
+  // Looks up origin.lines, when given, for the rows in the order they are read (InputLine).
+  std::optional<LineMap::Cursor> input_lines =
+      origin.lines != nullptr ? std::optional<LineMap::Cursor>(*origin.lines) : std::nullopt;
   // Events only: subject keys -> subject rows; null when the subject file was unusable.
   const KeyIndex* subject_of = nullptr;
   int64_t year_shift = 0;  // years every date cell moves (see ReadInputs)
 
   // `line` is the input's (InputLine).
   void Error(uint64_t line, const std::string& what) {
-    errors.Add(file_index, line, fmt::format("{}:{}: {}", shown, line, what));
+    errors.Add(file_index, line, origin.names != nullptr ? fmt::format("{}: {}", origin.names->At(line), what)
+                                                          : fmt::format("{}:{}: {}", shown, line, what));
   }
   // The input's line of the row starting on line `line` of the file read.
-  uint64_t InputLine(uint64_t line) const { return origin.lines != nullptr ? (*origin.lines)(line) : line; }
+  uint64_t InputLine(uint64_t line) { return input_lines ? (*input_lines)(line) : line; }
 
   bool ParseCell(const ir::Field& field, std::string_view text, Value& out, uint64_t line) {
     out = Value{0, 0, true};

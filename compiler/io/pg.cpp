@@ -3,11 +3,11 @@
 // the results are the bytes `polc run` writes to files.
 #include "compiler/io/pg.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <map>
-#include <sstream>
+#include <mutex>
 
 #include <fmt/format.h>
 #include <libpq-fe.h>
@@ -192,30 +192,34 @@ bool CopyIn(PgSession::State& s, const std::string& sql, const std::string& path
   return ok;
 }
 
-// Input messages name a temporary file and a line; a database row has a table and a key.
-class RowNames {
+// A table's rows as the reader's messages name them (in place of the temporary file's lines):
+// by the record's key, or by the row's number in COPY's order when the record has none. The
+// file's rows are read again at the first message that needs them.
+class TableRows : public settle::LineNames {
  public:
-  RowNames(const std::string& path, const std::string& table, const std::string& key_column)
+  TableRows(const std::string& path, const std::string& table, const std::string& key_column)
       : path_(path), table_(table), key_column_(key_column) {}
-  const std::string& Path() const { return path_; }
-  std::string Name(uint64_t line) {
+  std::string At(uint64_t line) const override {
     if (line <= 1) return fmt::format("table {}", table_);
-    Load();
-    const auto it = rows_.find(line);
-    if (it == rows_.end()) return fmt::format("table {}, row {}", table_, line - 1);
-    if (key_column_.empty()) return fmt::format("table {}, row {}", table_, it->second.first);
-    return fmt::format("table {}, {} '{}'", table_, key_column_, it->second.second);
+    const size_t row = Find(line);
+    if (row == kNone) return fmt::format("table {}, row {}", table_, line - 1);
+    if (key_column_.empty()) return fmt::format("table {}, row {}", table_, row + 1);
+    return fmt::format("table {}, {} '{}'", table_, key_column_, keys_[row]);
   }
-  uint64_t Row(uint64_t line) {
-    Load();
-    const auto it = rows_.find(line);
-    return it == rows_.end() ? line - 1 : it->second.first;
+  std::string Earlier(uint64_t line) const override {
+    const size_t row = Find(line);
+    return fmt::format("at row {}", row == kNone ? line - 1 : row + 1);
   }
 
  private:
-  void Load() {
-    if (loaded_) return;
-    loaded_ = true;
+  static constexpr size_t kNone = SIZE_MAX;
+  // The row (from 0) starting on `line`, or kNone.
+  size_t Find(uint64_t line) const {
+    std::call_once(loaded_, [this] { Load(); });
+    const auto it = std::lower_bound(lines_.begin(), lines_.end(), line);
+    return it != lines_.end() && *it == line ? static_cast<size_t>(it - lines_.begin()) : kNone;
+  }
+  void Load() const {
     rt::CsvReader reader;
     std::string error;
     if (!reader.Open(path_, error)) return;
@@ -225,41 +229,16 @@ class RowNames {
     for (size_t i = 0; i < fields.size(); ++i) {
       if (fields[i] == key_column_) key = i;
     }
-    uint64_t row = 0;
     while (reader.Next(fields)) {
-      ++row;
-      rows_[reader.LineNumber()] = {row, key < fields.size() ? std::string(fields[key]) : std::string()};
+      lines_.push_back(reader.LineNumber());
+      keys_.emplace_back(key < fields.size() ? fields[key] : std::string_view());
     }
   }
   std::string path_, table_, key_column_;
-  bool loaded_ = false;
-  std::map<uint64_t, std::pair<uint64_t, std::string>> rows_;  // line -> (row, key)
+  mutable std::once_flag loaded_;
+  mutable std::vector<uint64_t> lines_;  // per row, its line (ascending)
+  mutable std::vector<std::string> keys_;  // per row, its key cell
 };
-
-// Rewrites `PATH:LINE: message` lines, and `(first on line N)`, for the tables.
-std::string NameRows(const std::string& rendered, RowNames names[2]) {
-  std::istringstream in(rendered);
-  std::string out, line;
-  while (std::getline(in, line)) {
-    for (int f = 0; f < 2; ++f) {
-      const std::string prefix = names[f].Path() + ":";
-      if (!line.starts_with(prefix)) continue;
-      const size_t colon = line.find(':', prefix.size());
-      if (colon == std::string::npos) break;
-      const uint64_t at = std::strtoull(line.c_str() + prefix.size(), nullptr, 10);
-      std::string rest = line.substr(colon + 1);
-      const size_t first = rest.find("(first on line ");
-      if (first != std::string::npos) {
-        const uint64_t first_line = std::strtoull(rest.c_str() + first + 15, nullptr, 10);
-        rest = rest.substr(0, first) + fmt::format("(first at row {})", names[f].Row(first_line));
-      }
-      line = names[f].Name(at) + ":" + rest;
-      break;
-    }
-    out += line + "\n";
-  }
-  return out;
-}
 
 // The column type of an output column: numeric(16,2), bigint or date when every value written
 // fits it (no absent word), text otherwise, so COPY ... TO gives back polc's bytes.
@@ -299,19 +278,18 @@ bool PgSession::ReadInputs(settle::RowChecker& checker, const PgTables& tables, 
                                         s.Table(*names[kind]));
     if (!CopyOut(s, sql, paths[kind], *names[kind], error)) return false;
   }
-  settle::InputErrors errors;
-  if (io::ReadInputs(checker, paths[0], paths[1], inputs, errors, options)) {
-    inputs.subject_file = "table " + tables.persons;
-    inputs.event_file = "table " + tables.claims;
-    return true;
-  }
   auto key_name = [&](int kind) {
     const int32_t key = program.records[kind].key_field;
     return key >= 0 ? program.records[kind].fields[static_cast<size_t>(key)].name : std::string();
   };
-  RowNames row_names[2] = {RowNames(paths[0], tables.persons, key_name(0)),
-                           RowNames(paths[1], tables.claims, key_name(1))};
-  error = NameRows(errors.Render(), row_names);
+  const TableRows rows[2] = {{paths[0], tables.persons, key_name(0)}, {paths[1], tables.claims, key_name(1)}};
+  // The tables' names stand for the temporary files' paths, in messages (an event's unknown
+  // subject) and as Inputs::subject_file and event_file.
+  ReadOptions read = options;
+  for (int kind = 0; kind < 2; ++kind) read.origin[kind] = {"table " + *names[kind], nullptr, &rows[kind]};
+  settle::InputErrors errors;
+  if (io::ReadInputs(checker, paths[0], paths[1], inputs, errors, read)) return true;
+  error = errors.Render();
   return false;
 }
 

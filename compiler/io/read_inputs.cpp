@@ -22,9 +22,16 @@ using settle::KeyIndex;
 using settle::KeySpelling;
 using settle::OrderEvents;
 
-uint64_t LineMap::operator()(uint64_t line) const {
-  const auto it = std::lower_bound(local.begin(), local.end(), line);
-  return it != local.end() && *it == line ? input[static_cast<size_t>(it - local.begin())] : line;
+uint64_t LineMap::Cursor::operator()(uint64_t line) {
+  const std::vector<uint64_t>& local = map_.local;
+  if (next_ == 0 || local[next_ - 1] >= line) {
+    // The first lookup (a part of a large file starts anywhere), or an earlier line.
+    next_ = static_cast<size_t>(std::lower_bound(local.begin(), local.end(), line) - local.begin());
+  } else {
+    // Every row before next_ starts before `line`.
+    while (next_ < local.size() && local[next_] < line) ++next_;
+  }
+  return next_ < local.size() && local[next_] == line ? map_.input[next_] : line;
 }
 
 bool ReadInputs(settle::RowChecker& checker, const std::string& subject_path,
@@ -79,7 +86,7 @@ bool ReadInputs(settle::RowChecker& checker, const std::string& subject_path,
     }
     // Rows rejected for other errors still name their subject.
     for (const auto& [key, line] : subjects.bad_keys) subject_of.Insert(spellings.emplace_back(key), KeyIndex::kRejected);
-    CheckDuplicates(inputs.subjects, inputs, subject_name, 0, subjects.bad_keys, errors);
+    CheckDuplicates(inputs.subjects, inputs, subject_name, 0, subjects.bad_keys, errors, subject_origin.names);
   }
 
   FileReader events{checker, inputs, errors, 1, event_path, inputs.events, inputs.texts[1],
@@ -96,11 +103,11 @@ bool ReadInputs(settle::RowChecker& checker, const std::string& subject_path,
     // The settlement order only reads the tables, the duplicate check only writes errors: with
     // a second thread they run side by side (the order is dropped if a duplicate turns up).
     std::thread order([&inputs] { OrderEvents(inputs); });
-    CheckDuplicates(inputs.events, inputs, event_name, 1, events.bad_keys, errors);
+    CheckDuplicates(inputs.events, inputs, event_name, 1, events.bad_keys, errors, event_origin.names);
     order.join();
     return errors.Empty();
   }
-  if (check_keys) CheckDuplicates(inputs.events, inputs, event_name, 1, events.bad_keys, errors);
+  if (check_keys) CheckDuplicates(inputs.events, inputs, event_name, 1, events.bad_keys, errors, event_origin.names);
   if (!errors.Empty()) return false;
   OrderEvents(inputs);
   return true;

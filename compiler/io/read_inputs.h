@@ -15,17 +15,28 @@ namespace polc::io {
 // The lines of a copy's rows (ascending) and the lines of the real input's rows they stand for.
 struct LineMap {
   std::vector<uint64_t> local, input;
-  // The input's line of the row starting on `line`; a line that starts no row (the header) is
-  // its own.
-  uint64_t operator()(uint64_t line) const;
+  // Looks up the input's line of the row starting on `line`; a line that starts no row (the
+  // header) is its own. The reader asks for its rows in ascending order, so each lookup starts
+  // where the one before ended; a line before that one's is searched for from the start.
+  class Cursor {
+   public:
+    explicit Cursor(const LineMap& map) : map_(map) {}
+    uint64_t operator()(uint64_t line);
+
+   private:
+    const LineMap& map_;
+    size_t next_ = 0;  // the first row of `local` at or after the line asked last
+  };
 };
 
 // Where a file read is a copy of some rows of a real input (polc run --memory-limit reads its
 // partitions): the input's path, named in every message and as Inputs::subject_file or
 // event_file, and the input's lines of the copy's rows, which messages and the tables carry.
+// An input that is not a file names its rows its own way (polc run --db: a table's rows).
 struct InputOrigin {
   std::string path;               // empty: the file read is the input
   const LineMap* lines = nullptr;  // null: the file's own lines
+  const settle::LineNames* names = nullptr;  // null: messages say PATH:LINE
   // The path messages name for the file read at `read`.
   const std::string& Name(const std::string& read) const { return path.empty() ? read : path; }
 };

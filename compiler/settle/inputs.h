@@ -120,6 +120,16 @@ struct Inputs {
   size_t Bytes() const;
 };
 
+// How messages name the rows of an input that is not a file: in place of "PATH:LINE" at a
+// message's head and of "on line N" for an earlier row (polc run --db names a table's rows,
+// io/pg.cpp). The parallel reader's threads call it at once.
+class LineNames {
+ public:
+  virtual ~LineNames() = default;
+  virtual std::string At(uint64_t line) const = 0;
+  virtual std::string Earlier(uint64_t line) const = 0;
+};
+
 // Bad rows, kept as the first `kShown` by position plus a count of the rest, so a file full
 // of errors needs no memory per error.
 class InputErrors {

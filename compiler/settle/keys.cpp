@@ -36,7 +36,7 @@ int CompareKeys(const RecordTable& table, const TextPool* pools, uint32_t x, uin
 
 void CheckDuplicates(const RecordTable& table, const Inputs& inputs, const std::string& path,
                      int file_index, const std::vector<std::pair<std::string, uint64_t>>& bad_keys,
-                     InputErrors& errors) {
+                     InputErrors& errors, const LineNames* names) {
   // One pass in line order over the stored rows and the rejected rows' keys (both already in
   // line order), through an open-addressing table of (hash, entry): the first row with a key
   // is the one every later repeat names.
@@ -100,7 +100,10 @@ void CheckDuplicates(const RecordTable& table, const Inputs& inputs, const std::
         if (slot.hash == h && same(slot.entry, e)) {
           const uint64_t at = line(e), first = line(slot.entry);
           const std::string key = e >= table.Size() ? std::string(text(e)) : KeySpelling(table, inputs.texts, static_cast<uint32_t>(e));
-          errors.Add(file_index, at, fmt::format("{}:{}: duplicate {} '{}' (first on line {})", path, at, key_name, key, first));
+          errors.Add(file_index, at,
+                     names != nullptr
+                         ? fmt::format("{}: duplicate {} '{}' (first {})", names->At(at), key_name, key, names->Earlier(first))
+                         : fmt::format("{}:{}: duplicate {} '{}' (first on line {})", path, at, key_name, key, first));
           break;
         }
       }

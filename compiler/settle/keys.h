@@ -94,12 +94,12 @@ class KeyIndex {
   size_t used_ = 0;
 };
 
-// Reports every key that repeats an earlier one, naming the line of the first. Rows rejected
-// for other errors take part through `bad_keys` (text keys only, as written), so a duplicate
-// of a bad row is still reported.
+// Reports every key that repeats an earlier one, naming the line of the first (lines as
+// `names` names them, when given). Rows rejected for other errors take part through `bad_keys`
+// (text keys only, as written), so a duplicate of a bad row is still reported.
 void CheckDuplicates(const RecordTable& table, const Inputs& inputs, const std::string& path,
                      int file_index, const std::vector<std::pair<std::string, uint64_t>>& bad_keys,
-                     InputErrors& errors);
+                     InputErrors& errors, const LineNames* names = nullptr);
 
 // Groups events by subject (stable), then orders each group by (order field, key).
 void OrderEvents(Inputs& inputs);

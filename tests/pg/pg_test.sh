@@ -7,8 +7,9 @@
 # the same for `--format nhsa` (the claim results table under the platform's field names, its
 # money columns numeric(16,2)).
 # Then the failures: a result table that exists (no --replace), --replace, a bad row named by
-# its table and key, a connection error that does not print the password, and a failure in
-# the middle of writing (the second table cannot be created) that leaves no table behind.
+# its table and key, bad rows' messages in full (a repeated key's first row by its number), a
+# connection error that does not print the password, and a failure in the middle of writing
+# (the second table cannot be created) that leaves no table behind.
 #   tests/pg/pg_test.sh POLC_BINARY   (exit 77: skipped, the server binaries are absent)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -109,6 +110,34 @@ set -e
 [ "$code" -eq 1 ] && grep -q "^table claims, claim_id '$bad_id': " "$work/err" ||
   fail "bad row: exit $code, $(cat "$work/err")"
 table_exists bad_results && fail "bad row left table bad_results behind"
+
+# The bad rows' messages in full: a row is named by its table and key, a repeated key's first
+# row by its number in COPY's order (a line feed inside a field starts no row of its own), an
+# unknown person's table by its name.
+ids=($(sql -tA -c "SELECT claim_id FROM claims WHERE total <> 'lots' ORDER BY claim_id LIMIT 3"))
+person="$(sql -tA -c "SELECT max(person_id) FROM persons WHERE person_id NOT IN (SELECT person_id FROM claims WHERE claim_id IN ('${ids[0]}', '${ids[1]}', '${ids[2]}'))")"
+sql -c "DROP TABLE IF EXISTS bad_claims, bad_persons" \
+  -c "CREATE TEMP TABLE stage AS SELECT 0 AS n, * FROM claims LIMIT 0" \
+  -c "INSERT INTO stage SELECT 1, * FROM claims WHERE claim_id = '${ids[0]}'" \
+  -c "INSERT INTO stage SELECT 2, * FROM claims WHERE claim_id = '${ids[1]}'" \
+  -c "INSERT INTO stage SELECT 3, * FROM claims WHERE claim_id = '${ids[2]}'" \
+  -c "INSERT INTO stage SELECT 4, * FROM claims WHERE claim_id = '${ids[1]}'" \
+  -c "INSERT INTO stage SELECT 5, * FROM claims WHERE claim_id = '${ids[0]}'" \
+  -c "UPDATE stage SET claim_id = claim_id || 'x', person_id = 'nobody' WHERE n = 5" \
+  -c "UPDATE stage SET claim_id = claim_id || E'\\nsecond line' WHERE n = 1" \
+  -c "UPDATE stage SET total = 'lots' WHERE n = 3" \
+  -c "CREATE TABLE bad_claims AS SELECT * FROM stage ORDER BY n" \
+  -c "CREATE TABLE bad_persons AS SELECT * FROM persons ORDER BY person_id" \
+  -c "UPDATE bad_persons SET birth_date = 'soon' WHERE person_id = '$person'"
+set +e
+timeout 120 "$polc" run "$policy" --db "$db" --persons-table bad_persons --claims-table bad_claims --out-table bad_results \
+  --no-cache 2>"$work/err"; code=$?
+set -e
+expected="table bad_persons, person_id '$person': birth_date: date 'soon' is not in YYYY-MM-DD form
+table bad_claims, claim_id '${ids[2]}': total: money 'lots' is not a number
+table bad_claims, claim_id '${ids[1]}': duplicate claim_id '${ids[1]}' (first at row 2)
+table bad_claims, claim_id '${ids[0]}x': person_id: no person 'nobody' in table bad_persons"
+[ "$code" -eq 1 ] && [ "$(cat "$work/err")" = "$expected" ] || fail "bad rows: exit $code, $(cat "$work/err")"
 
 # A connection error is clear and never shows the password.
 set +e

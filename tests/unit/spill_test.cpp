@@ -1,8 +1,9 @@
-// `polc run --memory-limit SIZE`: sizes parse precisely; settled in partitions (a tiny limit,
-// or a given count), the result files are the in-memory run's bytes for a generated population
-// and the golden cases, both engines, one or two threads, claims in settlement order or not,
-// with shards, with --format nhsa; bad inputs and run-time errors give the in-memory run's
-// messages; no temporary file is left behind.
+// `polc run --memory-limit SIZE`: sizes parse precisely; a partition's line map is looked up
+// right in any order; settled in partitions (a tiny limit, or a given count), the result files
+// are the in-memory run's bytes for a generated population and the golden cases, both engines,
+// one or two threads, claims in settlement order or not, with shards, with --format nhsa; bad
+// inputs and run-time errors give the in-memory run's messages; no temporary file is left
+// behind.
 #include <algorithm>
 #include <filesystem>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "compiler/io/read_inputs.h"
 #include "compiler/io/spill.h"
 #include "tests/unit/test_util.h"
 
@@ -18,6 +20,30 @@ namespace polc {
 namespace {
 
 namespace fs = std::filesystem;
+
+// A partition's line map, looked up in the reader's ascending order, from the middle (a part
+// of a large file), and backwards: each answer is the one a search from the start gives.
+TEST(MemoryLimit, LineMapCursor) {
+  io::LineMap map;
+  map.local = {2, 3, 5, 6, 9};  // a row with a line feed on line 3, two on line 6
+  map.input = {4, 10, 11, 30, 31};
+  auto searched = [&](uint64_t line) {
+    const auto it = std::lower_bound(map.local.begin(), map.local.end(), line);
+    return it != map.local.end() && *it == line ? map.input[static_cast<size_t>(it - map.local.begin())] : line;
+  };
+  const std::vector<std::vector<uint64_t>> orders = {
+      {1, 2, 3, 5, 6, 9, 10}, {5, 6, 9}, {6, 2, 9, 3, 3, 1, 12, 4, 5}, {9, 8, 7, 6, 5, 4, 3, 2, 1, 0}};
+  for (const std::vector<uint64_t>& order : orders) {
+    io::LineMap::Cursor cursor(map);
+    for (const uint64_t line : order) EXPECT_EQ(cursor(line), searched(line)) << "line " << line;
+  }
+  io::LineMap::Cursor cursor(map);
+  EXPECT_EQ(cursor(1), 1u);  // the header
+  EXPECT_EQ(cursor(5), 11u);
+  EXPECT_EQ(cursor(4), 4u);  // inside the row of line 3
+  EXPECT_EQ(cursor(2), 4u);
+  EXPECT_EQ(cursor(9), 31u);
+}
 
 TEST(MemoryLimit, ParsesSizes) {
   uint64_t bytes = 0;
