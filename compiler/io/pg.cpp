@@ -288,7 +288,10 @@ bool PgSession::ReadInputs(settle::RowChecker& checker, const PgTables& tables, 
   ReadOptions read = options;
   for (int kind = 0; kind < 2; ++kind) read.origin[kind] = {"table " + *names[kind], nullptr, &rows[kind]};
   settle::InputErrors errors;
-  if (io::ReadInputs(checker, paths[0], paths[1], inputs, errors, read)) return true;
+  if (io::ReadInputs(checker, paths[0], paths[1], inputs, errors, read)) {
+    inputs.file_lines = false;  // run-time messages name the rows by key, not by the copies' lines
+    return true;
+  }
   error = errors.Render();
   return false;
 }

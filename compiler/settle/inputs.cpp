@@ -79,14 +79,16 @@ std::string Inputs::SubjectKey(uint32_t subject) const { return KeySpelling(subj
 std::string Inputs::EventKey(uint32_t event) const { return KeySpelling(events, texts, event); }
 
 std::string Inputs::Where(uint32_t subject, int64_t event) const {
+  auto at = [this](const std::string& file, uint64_t line) {
+    return file_lines ? fmt::format("at {}:{}", file, line) : "in " + file;
+  };
   std::string where;
   if (event >= 0 && static_cast<uint64_t>(event) < events.Size()) {
     const auto e = static_cast<uint32_t>(event);
-    where = fmt::format("{} {} at {}:{}, ", events.Decl().name, EventKey(e), event_file, events.Line(e));
+    where = fmt::format("{} {} {}, ", events.Decl().name, EventKey(e), at(event_file, events.Line(e)));
   }
   if (subject < subjects.Size()) {
-    where += fmt::format("{} {} at {}:{}", subjects.Decl().name, SubjectKey(subject), subject_file,
-                         subjects.Line(subject));
+    where += fmt::format("{} {} {}", subjects.Decl().name, SubjectKey(subject), at(subject_file, subjects.Line(subject)));
   }
   return where;
 }

@@ -103,6 +103,9 @@ class RecordTable {
 // Everything read from the two input files.
 struct Inputs {
   std::string subject_file, event_file;  // paths as given, for messages
+  // false: the rows are a database's (polc run --db; the files above are "table NAME"), whose
+  // lines mean nothing to the user, so messages name the rows by their keys alone.
+  bool file_lines = true;
   RecordTable subjects, events;
   TextPool texts[2];                     // [0] subject strings, [1] event strings
   std::vector<uint32_t> event_subject;   // per event (input order): its subject's row
@@ -115,7 +118,8 @@ struct Inputs {
   std::string SubjectKey(uint32_t subject) const;
   std::string EventKey(uint32_t event) const;
   // Where a run-time error happened, for its message (both engines): "claim C1 at
-  // claims.csv:5, person P1 at persons.csv:2"; `event` -1 for the subject stage.
+  // claims.csv:5, person P1 at persons.csv:2" ("claim C1 in table claims, ..." without
+  // file_lines); `event` -1 for the subject stage.
   std::string Where(uint32_t subject, int64_t event) const;
   size_t Bytes() const;
 };

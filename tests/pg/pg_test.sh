@@ -8,7 +8,7 @@
 # money columns numeric(16,2)).
 # Then the failures: a result table that exists (no --replace), --replace, a bad row named by
 # its table and key, bad rows' messages in full (a repeated key's first row by its number), a
-# connection error that does not print the password, and a failure in the middle of writing
+# run-time error naming its claim and person by table, a connection error that does not print the password, and a failure in the middle of writing
 # (the second table cannot be created) that leaves no table behind.
 #   tests/pg/pg_test.sh POLC_BINARY   (exit 77: skipped, the server binaries are absent)
 set -euo pipefail
@@ -139,6 +139,25 @@ table bad_claims, claim_id '${ids[1]}': duplicate claim_id '${ids[1]}' (first at
 table bad_claims, claim_id '${ids[0]}x': person_id: no person 'nobody' in table bad_persons"
 [ "$code" -eq 1 ] && [ "$(cat "$work/err")" = "$expected" ] || fail "bad rows: exit $code, $(cat "$work/err")"
 
+# A run-time error names the claim and the person by key and table (the temporary copies'
+# lines mean nothing to the user), with either engine.
+sed 's/rule paid: money = total$/rule paid: money = total * 1000000000 * 1000000000/' \
+  "$here/tests/files/clean_skeleton.policy" >"$work/overflow.policy"
+grep -q '1000000000 \* 1000000000' "$work/overflow.policy" || fail "overflow policy: the rule to change is gone"
+sql -c "DROP TABLE IF EXISTS rt_persons, rt_claims" \
+  -c "CREATE TABLE rt_persons (person_id text)" -c "INSERT INTO rt_persons VALUES ('P1'), ('P2')" \
+  -c "CREATE TABLE rt_claims (claim_id text, person_id text, date date, kind text, total numeric(16,2))" \
+  -c "INSERT INTO rt_claims VALUES ('C1', 'P1', '2026-03-01', 'inpatient', 0.01), ('C2', 'P2', '2026-04-01', 'outpatient', 100.33)"
+for engine in jit interp; do
+  set +e
+  timeout 120 "$polc" run "$work/overflow.policy" --db "$db" --persons-table rt_persons --claims-table rt_claims \
+    --out-table rt_results --engine "$engine" --no-cache 2>"$work/err"; code=$?
+  set -e
+  expected="polc: $work/overflow.policy:22:20: arithmetic overflow (claim C2 in table rt_claims, person P2 in table rt_persons)"
+  [ "$code" -eq 1 ] && [ "$(cat "$work/err")" = "$expected" ] || fail "run-time error ($engine): exit $code, $(cat "$work/err")"
+  table_exists rt_results && fail "run-time error ($engine) left table rt_results behind"
+done
+
 # A connection error is clear and never shows the password.
 set +e
 timeout 60 "$polc" run "$policy" --db "postgresql://postgres:s3cret-pw@/postgres?host=$work/nowhere" \
@@ -153,4 +172,4 @@ set -e
 [ "$code" -ne 0 ] && ! grep -q "s3cret-pw" "$work/err" || fail "bad URI: exit $code, $(cat "$work/err")"
 
 if [ "$failures" -gt 0 ]; then exit 1; fi
-echo "pg_test: $cases runs (policy columns and nhsa) byte-identical to the CSV path; existing table, mid-write failure, bad row and connection errors as documented"
+echo "pg_test: $cases runs (policy columns and nhsa) byte-identical to the CSV path; existing table, mid-write failure, bad row, run-time and connection errors as documented"
