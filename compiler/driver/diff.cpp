@@ -15,6 +15,7 @@
 #include "compiler/driver/commands.h"
 #include "compiler/driver/progress.h"
 #include "compiler/driver/session.h"
+#include "compiler/io/spill.h"
 
 namespace polc::driver {
 
@@ -52,10 +53,13 @@ int RunDiff(const DiffOptions& options) {
       diff::Impact impact;
       const bool with_impact = !options.impact.persons.empty();
       if (with_impact) {
-        // The fastest engine: -O2 and the object cache, as `polc run` has them.
+        // The engine of `polc run`: -O2 and the object cache, and for a population under 16 MiB
+        // the unoptimized compile unless the -O2 object is cached (OptimizeFor): both policies
+        // and every waterfall variant are compiled, which would cost more than settling.
         Progress progress(options.progress);
         progress.Phase("compiling");
-        const EngineConfig config = SpeedConfig(options.impact.engine, 1, false);
+        EngineConfig config = SpeedConfig(options.impact.engine, 1, false);
+        config.optimize_only_if_cached = !OptimizeFor(io::InputBytes(options.impact.persons, options.impact.claims));
         std::unique_ptr<Settlers> ea = MakeSettlers(a->program, config, std::cerr);
         std::unique_ptr<Settlers> eb = MakeSettlers(b->program, config, std::cerr);
         progress.Phase("reading " + options.impact.claims);
