@@ -128,9 +128,9 @@ int RunRun(const RunOptions& options) {
   RunOnLargeStack([&] {
     try {
       Progress progress(options.progress);
-      progress.Phase("compiling");
       EngineConfig config = SpeedConfig(options.engine, options.threads, options.no_cache);
       if (!options.db.empty()) {
+        progress.Phase("compiling");
         std::unique_ptr<Settlers> engine = MakeSettlers(c->program, config, std::cerr);
         progress.Finish(0, "");
         if (RunOnDatabase(options, c->program, *engine, shard, nhsa)) exit_code = 0;
@@ -143,6 +143,7 @@ int RunRun(const RunOptions& options) {
           options.partitions > 0 ? std::min(options.partitions, io::kMaxPartitions)
                                  : io::PartitionsFor(input_bytes, memory_limit, io::ResidentBytes());
       if (partitions > 1) {
+        progress.Phase("compiling");
         std::unique_ptr<Settlers> engine = MakeSettlers(c->program, config, std::cerr);
         io::PartitionedRun run;
         run.program = &c->program;
@@ -177,7 +178,7 @@ int RunRun(const RunOptions& options) {
         std::cerr << input_errors.str();
         return;
       }
-      progress.Phase("compiling");
+      progress.Phase("compiling");  // what is left of it
       std::ostringstream jit_note;
       Settlers* engine = &compiling.Wait(jit_note);
       if (!jit_note.str().empty()) {
