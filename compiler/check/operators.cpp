@@ -21,6 +21,7 @@ NodePtr Checker::In(const ast::Expr& e, Scope& scope) {
   if (s && s->kind == SymKind::Set) {
     s->used = true;
     const ir::Set& set = p_.sets[s->id];
+    if (set.enum_id < 0) return nullptr;  // the set's own type was reported (CheckSets)
     if (lhs->type != Type{Base::Enum, set.enum_id}) {
       Error(DiagKind::TypeMismatch, e.range, "set {} holds {} words, but the value is {}", set.name,
             p_.enums[set.enum_id].name, TypeName(lhs->type));
